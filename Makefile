@@ -1,0 +1,33 @@
+# The two commands of the README. Each installs what it needs into .venv first.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test lint install install-test bench
+
+$(VENV)/.runtime-installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.runtime-installed
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.runtime-installed
+install-test: $(VENV)/.test-installed
+
+## run: start the web server and the worker with embedded MongoDB, filesystem objects and demo data.
+run: install
+	$(PY) -m server run --demo
+
+## test: lint, type-check and run the whole test suite.
+test: install-test
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+	$(PY) -m pytest
+
+lint: install-test
+	$(PY) -m ruff check .
+	$(PY) -m mypy

@@ -1,0 +1,1 @@
+"""Guides (the item catalogue) and notices: content, revisions, workflow, delivery, search."""

@@ -1,0 +1,1 @@
+"""Citizen-facing HTTP API shared by the WeChat and Alipay mini-programs."""

@@ -1,0 +1,1 @@
+"""yiwang server: settings, app factory, storage, identity, cases, payments, messages."""

@@ -1,0 +1,49 @@
+"""The app factory: every route of every package, one Tornado application, dependencies injected."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+
+import tornado.web
+
+from server.deps import Deps
+from server.http.api import Route
+from server.http.base import NotFoundHandler
+from server.http.openapi import build_document
+from server.settings import Settings
+
+# Each module defines ``routes(settings) -> list[Route]``.
+ROUTE_MODULES: tuple[str, ...] = (
+    "server.http.health",
+    "server.http.openapi",
+    "server.objects.handlers",
+)
+
+
+def collect_routes(settings: Settings, modules: Sequence[str] = ROUTE_MODULES) -> list[Route]:
+    collected: list[Route] = []
+    seen: set[str] = set()
+    for name in modules:
+        for route in importlib.import_module(name).routes(settings):
+            if route.template in seen:
+                raise RuntimeError(f"route {route.template} is declared twice")
+            seen.add(route.template)
+            collected.append(route)
+    return collected
+
+
+def make_app(deps: Deps, *, extra_routes: Sequence[Route] = ()) -> tornado.web.Application:
+    routes = [*collect_routes(deps.settings), *extra_routes]
+    handlers = [tornado.web.url(route.regex, route.handler, dict(route.kwargs) or None) for route in routes]
+    return tornado.web.Application(
+        handlers,
+        deps=deps,
+        routes=routes,
+        openapi=build_document(routes, deps.settings),
+        default_handler_class=NotFoundHandler,
+        compress_response=True,
+        xheaders=True,
+        # Access lines come from BaseHandler.on_finish, with the request id and without the query.
+        log_function=lambda handler: None,
+    )

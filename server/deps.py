@@ -1,0 +1,24 @@
+"""What handlers, domain functions and jobs get from the app factory instead of module globals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from server.clock import Clock
+from server.http.auth import Authenticator
+from server.objects.base import ObjectStore
+from server.settings import Settings
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    clock: Clock
+    mongo: AsyncMongoClient[dict[str, Any]]
+    db: AsyncDatabase[dict[str, Any]]
+    store: ObjectStore
+    authenticators: dict[str, Authenticator] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""HTTP layer shared by every API: routes, the base handler, OpenAPI and health endpoints."""

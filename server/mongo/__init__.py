@@ -1,0 +1,1 @@
+"""MongoDB: the embedded default server, the async client and the index registry."""

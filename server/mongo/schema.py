@@ -1,0 +1,19 @@
+"""The list of repository modules whose ``INDEXES`` are created at start-up."""
+
+from __future__ import annotations
+
+import importlib
+
+from server.mongo.indexes import IndexSpec
+
+# Each module named here defines ``INDEXES: list[IndexSpec]``.
+REPOSITORY_MODULES: tuple[str, ...] = (
+    "server.worker.repository",
+)
+
+
+def all_indexes() -> list[IndexSpec]:
+    specs: list[IndexSpec] = []
+    for name in REPOSITORY_MODULES:
+        specs.extend(importlib.import_module(name).INDEXES)
+    return specs

@@ -1,0 +1,65 @@
+"""Opening and closing everything a process needs: MongoDB, the object store, providers, auth."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+from pymongo import AsyncMongoClient
+
+from server.clock import Clock, SystemClock
+from server.deps import Deps
+from server.mongo.embedded import EmbeddedMongo, attach_or_start
+from server.mongo.indexes import ensure_indexes
+from server.mongo.schema import all_indexes
+from server.objects.factory import make_object_store
+from server.settings import Settings
+
+log = logging.getLogger("yiwang.runtime")
+
+
+@dataclass
+class Runtime:
+    deps: Deps
+    embedded: EmbeddedMongo | None = None
+    background: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def close(self) -> None:
+        for task in self.background:
+            task.cancel()
+        for task in self.background:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.deps.store.close()
+        await self.deps.mongo.close()
+        if self.embedded is not None:
+            await asyncio.to_thread(self.embedded.stop)
+
+
+def mongo_client(url: str, settings: Settings) -> AsyncMongoClient[dict[str, object]]:
+    # Created inside the running loop (PyMongo's async client binds to it).
+    return AsyncMongoClient(url, tz_aware=True, serverSelectionTimeoutMS=settings.mongo_timeout_ms,
+                            connectTimeoutMS=settings.mongo_timeout_ms, socketTimeoutMS=30_000,
+                            uuidRepresentation="standard")
+
+
+async def open_runtime(settings: Settings, *, clock: Clock | None = None, mongo_url: str | None = None,
+                       create_indexes: bool = True) -> Runtime:
+    embedded = None
+    url = mongo_url or settings.mongo_url
+    if not url:
+        url, embedded = await asyncio.to_thread(attach_or_start, settings.mongo_dir)
+    client = mongo_client(url, settings)
+    db = client[settings.mongo_db]
+    if create_indexes:
+        await ensure_indexes(db, all_indexes())
+    clock = clock or SystemClock()
+    # The store signs download links with the same clock the download route checks them against.
+    store = await make_object_store(settings, clock)
+    deps = Deps(settings=settings, clock=clock, mongo=client, db=db, store=store)
+    runtime = Runtime(deps=deps, embedded=embedded)
+    if embedded is not None and settings.embedded_mongo_restart:
+        runtime.background.append(asyncio.create_task(embedded.supervise()))
+    return runtime

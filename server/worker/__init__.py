@@ -1,0 +1,1 @@
+"""The worker: registered jobs with timeouts, recorded runs, all idempotent."""

@@ -1,0 +1,81 @@
+"""The worker loop: take the lease of each due job, run it under its timeout, record the outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import traceback
+from datetime import timedelta
+from typing import Any
+
+from pymongo.errors import ConnectionFailure
+
+from server.deps import Deps
+from server.worker import repository
+from server.worker.registry import Job, registered_jobs
+
+log = logging.getLogger("yiwang.worker")
+
+# A lease outlives the job's timeout a little, so a worker that died mid-run frees the job soon after.
+_LEASE_MARGIN_SECONDS = 30
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+async def run_job(deps: Deps, job: Job, holder: str) -> dict[str, Any]:
+    """Run one job now, recording the run; never raises for the job's own failures."""
+    run_id = await repository.record_run_started(deps.db, job.name, holder, deps.clock.now())
+    try:
+        result = await asyncio.wait_for(job.run(deps), timeout=job.timeout_seconds)
+    except TimeoutError:
+        log.error("job %s timed out after %ss", job.name, job.timeout_seconds)
+        await repository.record_run_finished(deps.db, run_id, "timeout", deps.clock.now(),
+                                             error=f"timed out after {job.timeout_seconds}s")
+        return {"status": "timeout"}
+    except ConnectionFailure:
+        raise
+    except Exception as exc:  # a failing job is recorded, the worker goes on)
+        log.exception("job %s failed", job.name)
+        await repository.record_run_finished(deps.db, run_id, "failed", deps.clock.now(),
+                                             error="".join(traceback.format_exception_only(exc)).strip())
+        return {"status": "failed", "error": str(exc)}
+    await repository.record_run_finished(deps.db, run_id, "ok", deps.clock.now(), result=result)
+    return {"status": "ok", "result": result}
+
+
+async def run_due_jobs(deps: Deps, holder: str, *, only: str | None = None, force: bool = False) -> int:
+    """Run every job whose time has come (or ``only`` that one, now if ``force``); returns how many ran."""
+    ran = 0
+    for job in registered_jobs().values():
+        if only and job.name != only:
+            continue
+        now = deps.clock.now()
+        await repository.ensure_job_lease(deps.db, job.name, now)
+        lease = job.timeout_seconds + _LEASE_MARGIN_SECONDS
+        if not await repository.take_due_lease(deps.db, job.name, holder, now, lease, force=force):
+            continue
+        try:
+            await run_job(deps, job, holder)
+            ran += 1
+        finally:
+            next_run = deps.clock.now() + timedelta(seconds=job.every_seconds)
+            await repository.release_lease(deps.db, job.name, holder, next_run)
+    return ran
+
+
+async def work_forever(deps: Deps, *, stop: asyncio.Event) -> None:
+    holder = worker_name()
+    log.info("worker %s started with jobs: %s", holder, ", ".join(sorted(registered_jobs())))
+    while not stop.is_set():
+        try:
+            await run_due_jobs(deps, holder)
+        except ConnectionFailure as exc:
+            log.warning("worker: database unavailable (%s); retrying", exc)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=deps.settings.worker_poll_seconds)
+        except TimeoutError:
+            pass

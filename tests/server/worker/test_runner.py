@@ -1,0 +1,105 @@
+"""Worker jobs: due jobs run once under a lease, failures and timeouts are recorded."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from server.clock import FrozenClock
+from server.deps import Deps
+from server.worker import registry, repository
+from server.worker.registry import Job
+from server.worker.runner import run_due_jobs
+from tests.conftest import StartServer
+
+
+@pytest_asyncio.fixture
+async def deps(start_server: StartServer) -> Deps:
+    server = await start_server(clock=FrozenClock())
+    return server.runtime.deps  # type: ignore[no-any-return]
+
+
+@pytest_asyncio.fixture
+async def temporary_jobs() -> AsyncIterator[dict[str, Job]]:
+    saved = registry.registered_jobs()
+    added: dict[str, Job] = {}
+    yield added
+    registry._REGISTRY.clear()
+    registry._REGISTRY.update(saved)
+
+
+def _add(jobs: dict[str, Job], name: str, run: Any, *, every: float = 60, timeout: float = 5) -> None:
+    job = Job(name, every, timeout, run, name)
+    registry._REGISTRY[name] = job
+    jobs[name] = job
+
+
+@pytest.mark.asyncio
+async def test_a_due_job_runs_once_and_waits_for_its_interval(deps: Deps, temporary_jobs: dict[str, Job]) -> None:
+    calls: list[int] = []
+
+    async def count(_: Deps) -> dict[str, Any]:
+        calls.append(1)
+        return {"n": len(calls)}
+
+    _add(temporary_jobs, "t_count", count, every=60)
+    assert await run_due_jobs(deps, "w1", only="t_count") == 1
+    assert await run_due_jobs(deps, "w1", only="t_count") == 0
+    assert isinstance(deps.clock, FrozenClock)
+    deps.clock.advance(seconds=61)
+    assert await run_due_jobs(deps, "w1", only="t_count") == 1
+    runs = await repository.recent_runs(deps.db, "t_count")
+    assert [r["status"] for r in runs] == ["ok", "ok"]
+    assert runs[0]["result"] == {"n": 2}
+
+
+@pytest.mark.asyncio
+async def test_two_workers_never_run_the_same_job_at_once(deps: Deps, temporary_jobs: dict[str, Job]) -> None:
+    running = 0
+    most = 0
+
+    async def slow(_: Deps) -> None:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.3)
+        running -= 1
+
+    _add(temporary_jobs, "t_slow", slow)
+    ran = await asyncio.gather(*(run_due_jobs(deps, f"w{i}", only="t_slow") for i in range(4)))
+    assert sum(ran) == 1
+    assert most == 1
+
+
+@pytest.mark.asyncio
+async def test_failures_and_timeouts_are_recorded_and_do_not_stop_the_worker(
+        deps: Deps, temporary_jobs: dict[str, Job]) -> None:
+    async def broken(_: Deps) -> None:
+        raise ValueError("bad data in row 7")
+
+    async def stuck(_: Deps) -> None:
+        await asyncio.sleep(30)
+
+    _add(temporary_jobs, "t_broken", broken)
+    _add(temporary_jobs, "t_stuck", stuck, timeout=0.2)
+    await run_due_jobs(deps, "w1", only="t_broken")
+    await run_due_jobs(deps, "w1", only="t_stuck")
+    broken_run = (await repository.recent_runs(deps.db, "t_broken"))[0]
+    stuck_run = (await repository.recent_runs(deps.db, "t_stuck"))[0]
+    assert (broken_run["status"], broken_run["error"]) == ("failed", "ValueError: bad data in row 7")
+    assert stuck_run["status"] == "timeout"
+    # The lease was released: forcing the job runs it again at once.
+    assert await run_due_jobs(deps, "w1", only="t_broken", force=True) == 1
+
+
+def test_every_registered_job_has_a_timeout_and_interval() -> None:
+    jobs = registry.registered_jobs()
+    assert "purge_old_job_runs" in jobs
+    for job in jobs.values():
+        assert job.timeout_seconds > 0
+        assert job.every_seconds > 0
+        assert job.description

@@ -1,0 +1,1 @@
+"""Material intake (streaming upload, checks, image normalisation) and staff pre-review."""
