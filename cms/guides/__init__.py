@@ -1,0 +1,1 @@
+"""Service guides (办事指南): the item catalogue."""
