@@ -69,7 +69,7 @@ class TestServer:
 
     @property
     def runtime_app_openapi(self) -> dict[str, Any]:
-        return self.http_server.request_callback.settings["openapi"]  # type: ignore[union-attr,no-any-return]
+        return self.http_server.request_callback.settings["openapi"]  # type: ignore[union-attr]
 
     @property
     def settings(self) -> Settings:

@@ -1,0 +1,115 @@
+"""The calendar every process uses: seeded from chinesecalendar, extended by admins, cached in memory."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date, timedelta
+from typing import Any
+
+import chinese_calendar
+
+from server.actor import Actor
+from server.calendar import repository
+from server.calendar.working_days import WorkingCalendar
+from server.clock import Clock
+from server.errors import Unprocessable
+
+log = logging.getLogger("yiwang.calendar")
+
+_HOLIDAY_NAMES = {
+    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节", "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节", "Mid-autumn Festival": "中秋节", "National Day": "国庆节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+# Older years matter only for cases long closed; seeding from here keeps start-up quick.
+_FIRST_SEEDED_YEAR = 2020
+_RELOAD_CHECK_SECONDS = 2.0
+
+
+class InvalidCalendarYear(Unprocessable):
+    code = "invalid_calendar_year"
+
+
+def package_years() -> range:
+    last = _FIRST_SEEDED_YEAR
+    while True:
+        try:
+            chinese_calendar.is_workday(date(last + 1, 1, 1))
+        except NotImplementedError:
+            return range(_FIRST_SEEDED_YEAR, last + 1)
+        last += 1
+
+
+def exceptions_from_package(year: int) -> list[dict[str, Any]]:
+    days = []
+    day = date(year, 1, 1)
+    while day.year == year:
+        working = chinese_calendar.is_workday(day)
+        if working != (day.weekday() < 5):
+            _, name = chinese_calendar.get_holiday_detail(day)
+            days.append({"date": day.isoformat(), "working": working,
+                         "name": _HOLIDAY_NAMES.get(name or "", name or ("调休上班" if working else "休息"))})
+        day += timedelta(days=1)
+    return days
+
+
+async def seed_from_package(db: repository.Db, clock: Clock) -> list[int]:
+    """Insert the years the package covers and the database lacks (admin edits are never overwritten)."""
+    seeded = []
+    for year in package_years():
+        if await repository.insert_year_if_absent(db, year, exceptions_from_package(year), source="chinesecalendar",
+                                                  now=clock.now()):
+            seeded.append(year)
+    return seeded
+
+
+async def set_year(db: repository.Db, clock: Clock, actor: Actor, year: int, days: list[dict[str, Any]]) -> None:
+    """An admin publishes a year's holidays and make-up working days (the State Council's notice)."""
+    if not 2000 <= year <= 2100:
+        raise InvalidCalendarYear("年份超出范围", year=year)
+    seen: set[str] = set()
+    for entry in days:
+        try:
+            day = date.fromisoformat(entry["date"])
+        except ValueError:
+            raise InvalidCalendarYear(f"日期无效: {entry['date']}", year=year) from None
+        if day.year != year:
+            raise InvalidCalendarYear(f"{entry['date']} 不属于 {year} 年", year=year)
+        if entry["date"] in seen:
+            raise InvalidCalendarYear(f"{entry['date']} 重复", year=year)
+        seen.add(entry["date"])
+    await repository.replace_year(db, year, days, source="admin", by=actor.to_doc(), now=clock.now())
+
+
+class CalendarCache:
+    """One WorkingCalendar per process, reloaded when any process changes the calendar."""
+
+    def __init__(self, db: repository.Db) -> None:
+        self._db = db
+        self._calendar: WorkingCalendar | None = None
+        self._version = -1
+        self._checked = 0.0
+        self._warned: set[int] = set()
+
+    async def get(self) -> WorkingCalendar:
+        now = time.monotonic()
+        if self._calendar is None or now - self._checked > _RELOAD_CHECK_SECONDS:
+            self._checked = now
+            version = await repository.current_version(self._db)
+            if self._calendar is None or version != self._version:
+                years = await repository.covered_years(self._db)
+                self._calendar = WorkingCalendar(await repository.all_exceptions(self._db), frozenset(years))
+                self._version = version
+        return self._calendar
+
+    def warn_about_fallbacks(self, calendar: WorkingCalendar) -> None:
+        for year in sorted(calendar.fallback_years_used - self._warned):
+            self._warned.add(year)
+            log.warning("NO HOLIDAY DATA FOR %s: working days of %s are counted Monday–Friday. An admin must enter "
+                        "the State Council's holiday notice for %s (console: 节假日日历).", year, year, year)
+
+    async def missing_years(self, today: date) -> list[int]:
+        """Years a deadline may soon fall in that have no data: the console shows a banner for them."""
+        calendar = await self.get()
+        return calendar.uncovered([today.year, (today + timedelta(days=60)).year])

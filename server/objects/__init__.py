@@ -1,0 +1,1 @@
+"""Object storage: one interface, a filesystem backend (default) and a MinIO backend."""
