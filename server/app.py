@@ -18,6 +18,10 @@ ROUTE_MODULES: tuple[str, ...] = (
     "server.http.health",
     "server.http.openapi",
     "server.objects.handlers",
+    "server.staff.handlers",
+    "server.sandbox.handlers",
+    "miniprogram_api.auth",
+    "miniprogram_api.me",
 )
 
 

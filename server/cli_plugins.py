@@ -9,7 +9,9 @@ from typing import Any
 
 # Each module defines ``register(subparsers)``, adding commands whose parsers set ``handler``:
 # ``handler(args, settings) -> int``.
-CLI_MODULES: tuple[str, ...] = ()
+CLI_MODULES: tuple[str, ...] = (
+    "server.staff.cli",
+)
 
 
 def command_plugins() -> list[Callable[[argparse._SubParsersAction[Any]], None]]:

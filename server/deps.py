@@ -10,7 +10,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from server.clock import Clock
 from server.http.auth import Authenticator
+from server.identity.pii import PersonalDataCipher
 from server.objects.base import ObjectStore
+from server.providers.alipay import AlipayApi
+from server.providers.wechat import WechatApi
 from server.settings import Settings
 
 
@@ -21,4 +24,7 @@ class Deps:
     mongo: AsyncMongoClient[dict[str, Any]]
     db: AsyncDatabase[dict[str, Any]]
     store: ObjectStore
+    pii: PersonalDataCipher
+    wechat: WechatApi
+    alipay: AlipayApi
     authenticators: dict[str, Authenticator] = field(default_factory=dict)

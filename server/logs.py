@@ -21,7 +21,12 @@ _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 
 
+# Provider credentials that libraries put into logged URLs (WeChat's secret and login code).
+_URL_SECRET = re.compile(r"((?:secret|js_code|code|access_token|sign)=)[^&\s\"']+")
+
+
 def mask_personal_numbers(text: str) -> str:
+    text = _URL_SECRET.sub(r"\1***", text)
     text = _ID_NUMBER.sub(lambda m: f"{m.group(1)}{'*' * 10}{m.group(2)}", text)
     return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
 

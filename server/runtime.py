@@ -11,11 +11,17 @@ from pymongo import AsyncMongoClient
 
 from server.clock import Clock, SystemClock
 from server.deps import Deps
+from server.identity.auth import CitizenAuthenticator
+from server.identity.pii import PersonalDataCipher
 from server.mongo.embedded import EmbeddedMongo, attach_or_start
 from server.mongo.indexes import ensure_indexes
 from server.mongo.schema import all_indexes
 from server.objects.factory import make_object_store
+from server.providers.alipay import make_alipay
+from server.providers.wechat import make_wechat
+from server.sandbox.keys import sandbox_key_store
 from server.settings import Settings
+from server.staff.authenticator import StaffAuthenticator
 
 log = logging.getLogger("yiwang.runtime")
 
@@ -58,7 +64,11 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None, mongo_
     clock = clock or SystemClock()
     # The store signs download links with the same clock the download route checks them against.
     store = await make_object_store(settings, clock)
-    deps = Deps(settings=settings, clock=clock, mongo=client, db=db, store=store)
+    deps = Deps(settings=settings, clock=clock, mongo=client, db=db, store=store,
+                pii=PersonalDataCipher(settings.encryption_key_bytes), wechat=make_wechat(settings),
+                alipay=make_alipay(settings, clock, sandbox_key_store(settings.var_dir)))
+    deps.authenticators["citizen"] = CitizenAuthenticator()
+    deps.authenticators["staff"] = StaffAuthenticator()
     runtime = Runtime(deps=deps, embedded=embedded)
     if embedded is not None and settings.embedded_mongo_restart:
         runtime.background.append(asyncio.create_task(embedded.supervise()))

@@ -76,7 +76,8 @@ class EmbeddedMongo:
         except OSError as exc:
             raise EmbeddedMongoError(f"cannot start the embedded MongoDB: its data folder {self.data_dir} "
                                      f"is not usable ({exc.strerror})") from exc
-        command = [sys.executable, "-m", "server.mongo.nx_launch", "--data-dir", str(self.data_dir), "--host", "127.0.0.1",
+        command = [sys.executable, "-m", "server.mongo.nx_launch", "--data-dir", str(self.data_dir),
+                   "--host", "127.0.0.1",
                    "-p", str(self.port), "--log-file", str(log_path),
                    "--pid-file", str(self.data_dir / "nx-27017.pid")]
         self._stopping = False

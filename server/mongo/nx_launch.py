@@ -33,7 +33,7 @@ def _patch() -> None:
             return False
         return bool(original(self, update_spec, doc_id, original_doc))
 
-    _sql_updates.SqlUpdatesMixin._can_use_sql_updates = can_use_sql_updates  # type: ignore[method-assign]
+    _sql_updates.SqlUpdatesMixin._can_use_sql_updates = can_use_sql_updates
 
 
 def main() -> int:

@@ -9,6 +9,10 @@ from server.mongo.indexes import IndexSpec
 # Each module named here defines ``INDEXES: list[IndexSpec]``.
 REPOSITORY_MODULES: tuple[str, ...] = (
     "server.worker.repository",
+    "server.calendar.repository",
+    "server.staff.repository",
+    "server.identity.repository",
+    "server.sandbox.repository",
 )
 
 

@@ -17,7 +17,7 @@ import tornado.testing
 
 def _get(url: str) -> tuple[int, dict[str, object]]:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback URL built here)
+        with urllib.request.urlopen(url, timeout=2) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
@@ -44,7 +44,7 @@ def test_run_starts_web_worker_and_embedded_mongodb_and_stops_them(tmp_path: Pat
         status = 0
         while time.monotonic() < deadline:
             try:
-                status, body = _get(f"http://127.0.0.1:{port}/readyz")
+                status, _ = _get(f"http://127.0.0.1:{port}/readyz")
                 if status == 200:
                     break
             except OSError:

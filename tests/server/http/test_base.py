@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from io import StringIO
 
 import pytest
@@ -87,12 +88,13 @@ async def test_oversized_body_is_413_and_the_connection_still_answers(echo_serve
 async def test_oversized_chunked_body_is_413(echo_server: TestServer) -> None:
     import tornado.httpclient
 
-    async def producer(write):  # type: ignore[no-untyped-def]
+    async def producer(write: Callable[[bytes], Awaitable[None]]) -> None:
         for _ in range(20):
             await write(b"x" * 200)
 
     request = tornado.httpclient.HTTPRequest(echo_server.url + "/test/echo", method="POST",
-                                             body_producer=producer, headers={"Content-Type": "application/json"})
+                                             body_producer=producer,  # type: ignore[arg-type]
+                                             headers={"Content-Type": "application/json"})
     raw = await tornado.httpclient.AsyncHTTPClient().fetch(request, raise_error=False)
     assert raw.code == 413
 

@@ -39,7 +39,7 @@ def test_a_server_that_cannot_start_fails_with_a_clear_message(tmp_path: Path) -
         EmbeddedMongo(blocker / "mongo", start_timeout=5).start()
 
 
-async def _wait_for_status(server_get, path: str, status: int, seconds: float = 20) -> None:  # type: ignore[no-untyped-def]
+async def _wait_for_status(server_get, path: str, status: int, seconds: float = 20) -> None:
     for _ in range(int(seconds / 0.2)):
         if (await server_get(path)).status == status:
             return

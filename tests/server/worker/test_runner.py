@@ -20,7 +20,7 @@ from tests.conftest import StartServer
 @pytest_asyncio.fixture
 async def deps(start_server: StartServer) -> Deps:
     server = await start_server(clock=FrozenClock())
-    return server.runtime.deps  # type: ignore[no-any-return]
+    return server.runtime.deps
 
 
 @pytest_asyncio.fixture

@@ -1,0 +1,125 @@
+"""WeChat mini-program server API: login (``jscode2session``) and, through wechatpy, the access token.
+
+wechatpy is synchronous, so every call runs in a worker thread. Its base URLs are class attributes and
+the access-token URL is hard-coded in ``fetch_access_token``; ``_PointedClient`` overrides both per
+instance, so the live and the sandbox wiring are the same code with a different base URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import requests
+from wechatpy.client import WeChatClient
+from wechatpy.exceptions import WeChatClientException
+
+from server.errors import UpstreamError
+from server.identity.errors import LoginCodeInvalid
+from server.sandbox.credentials import sandbox_wechat_credentials
+from server.settings import Settings
+
+log = logging.getLogger("yiwang.providers.wechat")
+
+# 40029 invalid code, 40163 code been used, 40226 risky user blocked by WeChat: the user, not the
+# configuration, must act (log in again), so these answer 401 rather than 502.
+_CODE_ERRORS = {40029, 40163, 40226}
+_TIMEOUT_SECONDS = 10
+
+
+class WechatUpstreamError(UpstreamError):
+    code = "wechat_upstream_error"
+    default_message = "微信服务返回错误，请稍后再试"
+
+
+class WechatUnavailable(UpstreamError):
+    code = "wechat_unavailable"
+    default_message = "暂时无法连接微信服务，请稍后再试"
+
+
+@dataclass(frozen=True)
+class WechatLogin:
+    """What ``jscode2session`` says about a ``wx.login`` code. ``session_key`` is never stored or logged."""
+
+    app_id: str
+    openid: str
+    unionid: str | None
+    session_key: str = field(repr=False)
+
+
+class WechatApi(Protocol):
+    app_id: str
+
+    async def code_to_session(self, js_code: str) -> WechatLogin: ...
+
+
+class _PointedClient(WeChatClient):
+    """wechatpy's client with every URL under ``api_base`` (the real API or the sandbox)."""
+
+    def __init__(self, app_id: str, secret: str, api_base: str) -> None:
+        super().__init__(app_id, secret, timeout=_TIMEOUT_SECONDS, auto_retry=True)
+        base = api_base.rstrip("/")
+        self.API_BASE_URL = f"{base}/cgi-bin/"
+        self.wxa.API_BASE_URL = f"{base}/"
+        self._token_url = f"{base}/cgi-bin/token"
+
+    def fetch_access_token(self) -> Any:
+        return self._fetch_access_token(
+            url=self._token_url,
+            params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret})
+
+
+class WechatMiniProgram:
+    """The one implementation; ``live_wechat`` and ``sandbox_wechat`` differ only in where it points."""
+
+    def __init__(self, app_id: str, app_secret: str, api_base: str) -> None:
+        self.app_id = app_id
+        self.api_base = api_base
+        # One client per process keeps wechatpy's cached access token between calls.
+        self._client = _PointedClient(app_id, app_secret, api_base)
+
+    async def code_to_session(self, js_code: str) -> WechatLogin:
+        result = await self._call(self._client.wxa.code_to_session, js_code)
+        openid = result.get("openid") if isinstance(result, dict) else None
+        if not isinstance(openid, str) or not openid:
+            raise WechatUpstreamError("微信登录返回内容缺少 openid")
+        unionid = result.get("unionid")
+        return WechatLogin(app_id=self.app_id, openid=openid,
+                           unionid=unionid if isinstance(unionid, str) and unionid else None,
+                           session_key=str(result.get("session_key", "")))
+
+    async def _call(self, function: Any, *args: Any) -> Any:
+        try:
+            return await asyncio.to_thread(function, *args)
+        except WeChatClientException as exc:
+            errcode = _as_int(exc.errcode)
+            if errcode in _CODE_ERRORS:
+                raise LoginCodeInvalid(wechat_errcode=errcode) from None
+            # errmsg may echo request details; the errcode says what went wrong.
+            log.warning("WeChat API error: errcode %s", errcode)
+            raise WechatUpstreamError(wechat_errcode=errcode) from None
+        except (requests.RequestException, ValueError) as exc:
+            log.warning("WeChat API unreachable: %s", type(exc).__name__)
+            raise WechatUnavailable() from None
+
+
+def _as_int(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+def live_wechat(settings: Settings) -> WechatMiniProgram:
+    return WechatMiniProgram(settings.wechat_app_id, settings.wechat_app_secret, settings.wechat_api_base)
+
+
+def sandbox_wechat(settings: Settings) -> WechatMiniProgram:
+    credentials = sandbox_wechat_credentials(settings)
+    return WechatMiniProgram(credentials.app_id, credentials.app_secret, f"{settings.sandbox_url}/wechat")
+
+
+def make_wechat(settings: Settings) -> WechatMiniProgram:
+    return live_wechat(settings) if settings.is_live else sandbox_wechat(settings)

@@ -1,0 +1,1 @@
+"""Staff identity: console accounts, roles, password hashing, login lockout and console sessions."""
