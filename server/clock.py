@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Protocol
+
+
+# Deadlines, case numbers and working days follow the date in China, whatever the server's zone.
+CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def china_date(moment: datetime) -> date:
+    return moment.astimezone(CHINA_TIME).date()
 
 
 class Clock(Protocol):

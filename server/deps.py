@@ -8,6 +8,7 @@ from typing import Any
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from server.calendar.service import CalendarCache
 from server.clock import Clock
 from server.http.auth import Authenticator
 from server.identity.pii import PersonalDataCipher
@@ -27,4 +28,5 @@ class Deps:
     pii: PersonalDataCipher
     wechat: WechatApi
     alipay: AlipayApi
+    calendar: CalendarCache
     authenticators: dict[str, Authenticator] = field(default_factory=dict)

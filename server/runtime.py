@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from pymongo import AsyncMongoClient
 
+from server.calendar.service import CalendarCache
 from server.clock import Clock, SystemClock
 from server.deps import Deps
 from server.identity.auth import CitizenAuthenticator
@@ -66,7 +67,8 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None, mongo_
     store = await make_object_store(settings, clock)
     deps = Deps(settings=settings, clock=clock, mongo=client, db=db, store=store,
                 pii=PersonalDataCipher(settings.encryption_key_bytes), wechat=make_wechat(settings),
-                alipay=make_alipay(settings, clock, sandbox_key_store(settings.var_dir)))
+                alipay=make_alipay(settings, clock, sandbox_key_store(settings.var_dir)),
+                calendar=CalendarCache(db))
     deps.authenticators["citizen"] = CitizenAuthenticator()
     deps.authenticators["staff"] = StaffAuthenticator()
     runtime = Runtime(deps=deps, embedded=embedded)

@@ -1,0 +1,84 @@
+"""The shape of a case document, made in one place.
+
+A case snapshots what it needs of the guide at creation (material slots, time limits, department), so
+later edits of the guide never change what an application was judged against.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from server.cases.states import Clock, State
+from server.cases.timers import Timer
+
+# Administrative Licensing Law art. 32(4): notice of missing or defective materials within 5 days.
+PRE_REVIEW_LIMIT_WORKING_DAYS = 5
+
+
+def new_case_id() -> str:
+    return uuid.uuid4().hex
+
+
+def case_number(day: str, sequence: int) -> str:
+    """Human-readable and unique: YW + date in China + a daily sequence, e.g. YW2026112300042."""
+    return f"YW{day}{sequence:05d}"
+
+
+def guide_snapshot(guide: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": guide["id"],
+        "name": guide["name"],
+        "implementation_code": guide.get("implementation_code"),
+        "item_type": guide.get("item_type"),
+        "handling_mode": guide.get("handling_mode"),
+        "promised_time_limit": guide.get("promised_time_limit"),
+        "legal_time_limit": guide.get("legal_time_limit"),
+        "fees": guide.get("fees") or {"charged": False, "items": []},
+        "materials": [
+            {key: material.get(key) for key in ("id", "name", "requirement", "condition", "originals", "copies",
+                                                "accepts_e_licence", "accepts_reuse", "format_notes")}
+            for material in guide.get("materials", [])
+        ],
+    }
+
+
+def completion_timer(guide: dict[str, Any]) -> Timer:
+    limit = guide.get("promised_time_limit") or guide.get("legal_time_limit") or {"value": 20, "unit": "working_days"}
+    return Timer(limit=int(limit["value"]), unit=str(limit["unit"]))
+
+
+def new_case(*, case_id: str, number: str, guide: dict[str, Any], applicant: dict[str, Any], channel: str,
+             form: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return {
+        "_id": case_id,
+        "number": number,
+        "state": State.DRAFT.value,
+        "version": 1,
+        "guide": guide_snapshot(guide),
+        "department_id": guide.get("department_id"),
+        "applicant": applicant,
+        "channel": channel,
+        "form": form,
+        # slot id -> {"source": upload|reuse|e_licence|paper, "files": [...], "verdict": None|ok|problem, ...}
+        "materials": {},
+        "clocks": {
+            Clock.PRE_REVIEW.value: Timer(PRE_REVIEW_LIMIT_WORKING_DAYS, "working_days").to_doc(),
+            Clock.COMPLETION.value: completion_timer(guide).to_doc(),
+        },
+        "warning_level": "none",
+        "due_on": None,
+        "clock_stopped": False,
+        "claim": None,
+        "supplement": None,
+        "originals_check": None,
+        "acceptance": None,
+        "steps": [],
+        "decision": None,
+        "delivery": None,
+        "history": [],
+        "uploaded_bytes": 0,
+        "created_at": now,
+        "updated_at": now,
+    }

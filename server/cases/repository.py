@@ -1,0 +1,80 @@
+"""Cases in MongoDB. A case is one document, replaced whole under a version check, so a transition,
+its history entry and everything it changes are one atomic write on any MongoDB."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from server.mongo.indexes import IndexSpec, index, unique
+
+Db = AsyncDatabase[dict[str, Any]]
+
+INDEXES: list[IndexSpec] = [
+    unique("cases", ("number", 1)),
+    index("cases", ("applicant.citizen_id", 1), ("created_at", -1)),
+    index("cases", ("department_id", 1), ("state", 1), ("due_on", 1)),
+    index("cases", ("state", 1), ("due_on", 1)),
+    unique("case_idempotency", ("key", 1)),
+]
+
+
+async def next_case_sequence(db: Db, day: str) -> int:
+    doc = await db.counters.find_one_and_update({"_id": f"case_number:{day}"}, {"$inc": {"value": 1}},
+                                                upsert=True, return_document=ReturnDocument.AFTER)
+    assert doc is not None
+    return int(doc["value"])
+
+
+async def insert_case(db: Db, case: dict[str, Any]) -> None:
+    await db.cases.insert_one(case)
+
+
+async def get_case(db: Db, case_id: str) -> dict[str, Any] | None:
+    return await db.cases.find_one({"_id": case_id})
+
+
+async def get_case_by_number(db: Db, number: str) -> dict[str, Any] | None:
+    return await db.cases.find_one({"number": number})
+
+
+async def replace_case(db: Db, case: dict[str, Any], *, expected_version: int) -> bool:
+    result = await db.cases.replace_one({"_id": case["_id"], "version": expected_version}, case)
+    return result.matched_count == 1
+
+
+async def cases_of_citizen(db: Db, citizen_id: str, *, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+    query = {"applicant.citizen_id": citizen_id}
+    total = await db.cases.count_documents(query)
+    found = [c async for c in db.cases.find(query).sort("created_at", -1).skip(offset).limit(limit)]
+    return found, total
+
+
+async def cases_in_states(db: Db, states: list[str], *, departments: list[str] | None = None,
+                          extra: dict[str, Any] | None = None, offset: int = 0, limit: int = 50,
+                          sort: list[tuple[str, int]] | None = None) -> tuple[list[dict[str, Any]], int]:
+    query: dict[str, Any] = {"state": {"$in": states}, **(extra or {})}
+    if departments is not None:
+        query["department_id"] = {"$in": departments}
+    total = await db.cases.count_documents(query)
+    cursor = db.cases.find(query).sort(sort or [("due_on", 1), ("number", 1)]).skip(offset).limit(limit)
+    return [c async for c in cursor], total
+
+
+async def remember_idempotent_result(db: Db, key: str, result: dict[str, Any]) -> dict[str, Any]:
+    """Store the first result for ``key``; a later call with the same key gets that first result back."""
+    try:
+        await db.case_idempotency.insert_one({"key": key, "result": result})
+        return result
+    except DuplicateKeyError:
+        first = await db.case_idempotency.find_one({"key": key})
+        assert first is not None
+        return dict(first["result"])
+
+
+async def idempotent_result(db: Db, key: str) -> dict[str, Any] | None:
+    doc = await db.case_idempotency.find_one({"key": key})
+    return None if doc is None else dict(doc["result"])

@@ -1,0 +1,118 @@
+"""The case state machine, defined here and nowhere else.
+
+draft → submitted (pre-review) ⇄ supplement_requested → pre_review_passed → accepted | not_accepted;
+accepted → in_process (steps; suspended during special procedures) → approved | denied;
+approved → delivered → archived. A citizen may withdraw before a decision. Each transition names who
+may take it, whether a reason is required, and what it does to the legal clocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class State(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    SUPPLEMENT_REQUESTED = "supplement_requested"
+    PRE_REVIEW_PASSED = "pre_review_passed"
+    ACCEPTED = "accepted"
+    NOT_ACCEPTED = "not_accepted"
+    IN_PROCESS = "in_process"
+    SUSPENDED = "suspended"
+    APPROVED = "approved"
+    DENIED = "denied"
+    DELIVERED = "delivered"
+    ARCHIVED = "archived"
+    WITHDRAWN = "withdrawn"
+
+
+STATE_LABELS: dict[State, str] = {
+    State.DRAFT: "草稿", State.SUBMITTED: "待预审", State.SUPPLEMENT_REQUESTED: "待补正",
+    State.PRE_REVIEW_PASSED: "预审通过", State.ACCEPTED: "已受理", State.NOT_ACCEPTED: "不予受理",
+    State.IN_PROCESS: "办理中", State.SUSPENDED: "特别程序中", State.APPROVED: "准予办理",
+    State.DENIED: "不予办理", State.DELIVERED: "已送达", State.ARCHIVED: "已归档", State.WITHDRAWN: "已撤回",
+}
+
+
+class Action(StrEnum):
+    SUBMIT = "submit"
+    REQUEST_SUPPLEMENT = "request_supplement"
+    RESUBMIT = "resubmit"
+    PASS_PRE_REVIEW = "pass_pre_review"
+    ACCEPT = "accept"
+    NOT_ACCEPT = "not_accept"
+    START_PROCESSING = "start_processing"
+    RECORD_STEP = "record_step"
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    APPROVE = "approve"
+    DENY = "deny"
+    DELIVER = "deliver"
+    ARCHIVE = "archive"
+    WITHDRAW = "withdraw"
+    FLAG_WARNING = "flag_warning"
+
+
+class Clock(StrEnum):
+    PRE_REVIEW = "pre_review"
+    COMPLETION = "completion"
+
+
+class ClockEffect(StrEnum):
+    START = "start"
+    STOP = "stop"
+    RESUME = "resume"
+    FINISH = "finish"
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    sources: frozenset[State]
+    target: State | None  # None: the state does not change (a step, a warning)
+    by: frozenset[str]  # "citizen", "officer", "system"
+    needs_reason: bool = False
+    clocks: tuple[tuple[Clock, ClockEffect], ...] = ()
+
+
+def _t(action: Action, sources: set[State], target: State | None, by: set[str], *, reason: bool = False,
+       clocks: tuple[tuple[Clock, ClockEffect], ...] = ()) -> Transition:
+    return Transition(action, frozenset(sources), target, frozenset(by), reason, clocks)
+
+
+BEFORE_DECISION = {State.DRAFT, State.SUBMITTED, State.SUPPLEMENT_REQUESTED, State.PRE_REVIEW_PASSED,
+                   State.ACCEPTED, State.IN_PROCESS, State.SUSPENDED}
+OPEN_STATES = BEFORE_DECISION | {State.APPROVED}
+FINAL_STATES = {State.NOT_ACCEPTED, State.DENIED, State.DELIVERED, State.WITHDRAWN}
+
+TRANSITIONS: dict[Action, Transition] = {t.action: t for t in (
+    _t(Action.SUBMIT, {State.DRAFT}, State.SUBMITTED, {"citizen"},
+       clocks=((Clock.PRE_REVIEW, ClockEffect.START),)),
+    _t(Action.REQUEST_SUPPLEMENT, {State.SUBMITTED}, State.SUPPLEMENT_REQUESTED, {"officer"}, reason=True,
+       clocks=((Clock.PRE_REVIEW, ClockEffect.STOP),)),
+    _t(Action.RESUBMIT, {State.SUPPLEMENT_REQUESTED}, State.SUBMITTED, {"citizen"},
+       clocks=((Clock.PRE_REVIEW, ClockEffect.RESUME),)),
+    _t(Action.PASS_PRE_REVIEW, {State.SUBMITTED}, State.PRE_REVIEW_PASSED, {"officer"},
+       clocks=((Clock.PRE_REVIEW, ClockEffect.FINISH),)),
+    _t(Action.ACCEPT, {State.PRE_REVIEW_PASSED}, State.ACCEPTED, {"officer"},
+       clocks=((Clock.COMPLETION, ClockEffect.START),)),
+    _t(Action.NOT_ACCEPT, {State.PRE_REVIEW_PASSED, State.SUBMITTED}, State.NOT_ACCEPTED, {"officer"}, reason=True,
+       clocks=((Clock.PRE_REVIEW, ClockEffect.FINISH),)),
+    _t(Action.START_PROCESSING, {State.ACCEPTED}, State.IN_PROCESS, {"officer"}),
+    _t(Action.RECORD_STEP, {State.IN_PROCESS}, None, {"officer"}),
+    _t(Action.SUSPEND, {State.IN_PROCESS}, State.SUSPENDED, {"officer"}, reason=True,
+       clocks=((Clock.COMPLETION, ClockEffect.STOP),)),
+    _t(Action.RESUME, {State.SUSPENDED}, State.IN_PROCESS, {"officer"},
+       clocks=((Clock.COMPLETION, ClockEffect.RESUME),)),
+    _t(Action.APPROVE, {State.IN_PROCESS, State.ACCEPTED}, State.APPROVED, {"officer"},
+       clocks=((Clock.COMPLETION, ClockEffect.FINISH),)),
+    _t(Action.DENY, {State.IN_PROCESS, State.ACCEPTED}, State.DENIED, {"officer"}, reason=True,
+       clocks=((Clock.COMPLETION, ClockEffect.FINISH),)),
+    _t(Action.DELIVER, {State.APPROVED}, State.DELIVERED, {"officer"}),
+    _t(Action.ARCHIVE, FINAL_STATES, State.ARCHIVED, {"officer", "system"}),
+    _t(Action.WITHDRAW, BEFORE_DECISION, State.WITHDRAWN, {"citizen"},
+       clocks=((Clock.PRE_REVIEW, ClockEffect.FINISH), (Clock.COMPLETION, ClockEffect.FINISH))),
+    _t(Action.FLAG_WARNING, OPEN_STATES, None, {"system"}),
+)}
