@@ -22,6 +22,13 @@ ROUTE_MODULES: tuple[str, ...] = (
     "server.sandbox.handlers",
     "miniprogram_api.auth",
     "miniprogram_api.me",
+    "cms.guides.handlers",
+    "cms.notices.handlers",
+    "cms.catalog_lists.handlers",
+    "cms.content.audit_handlers",
+    "miniprogram_api.guides",
+    "miniprogram_api.notices",
+    "miniprogram_api.catalog",
 )
 
 

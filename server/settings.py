@@ -124,11 +124,39 @@ class Settings:
                                             "account is locked.", group="limits")
     staff_lockout_seconds: int = setting("STAFF_LOCKOUT_SECONDS", 15 * 60, "How long a locked account "
                                          "stays locked.", group="limits")
+    case_claim_seconds: int = setting("CASE_CLAIM_SECONDS", 15 * 60, "How long an officer's claim on a "
+                                      "case (the pre-review lock) lasts; claiming again extends it.",
+                                      group="limits")
     password_time_cost: int = setting("PASSWORD_TIME_COST", 3, "Argon2id iterations.", group="limits")
     password_memory_kib: int = setting("PASSWORD_MEMORY_KIB", 64 * 1024, "Argon2id memory in KiB.",
                                        group="limits")
     worker_poll_seconds: float = setting("WORKER_POLL_SECONDS", 5.0, "How often the worker looks for "
                                          "due jobs.", group="limits")
+    delivery_max_age_seconds: int = setting("DELIVERY_MAX_AGE_SECONDS", 0, "max-age of published content "
+                                            "(guides, notices) for browsers and proxies; 0 makes them "
+                                            "revalidate (cheap 304) so a publish shows on the next request.",
+                                            group="limits")
+
+    # --- material uploads (sizes are under limits: MAX_UPLOAD_BYTES, MAX_CASE_UPLOAD_BYTES)
+    upload_workers: int = setting("UPLOAD_WORKERS", 2, "Photos decoded at the same time per web process "
+                                  "(CPU and memory bound: about one per core).", group="uploads")
+    upload_max_side: int = setting("UPLOAD_MAX_SIDE", 2560, "Photos are downscaled to at most this many "
+                                   "pixels on their longest side.", group="uploads")
+    upload_max_pixels: int = setting("UPLOAD_MAX_PIXELS", 50_000_000, "Photos with more pixels are refused "
+                                     "before decoding (decompression bombs).", group="uploads")
+    upload_max_pdf_pages: int = setting("UPLOAD_MAX_PDF_PAGES", 50, "Largest PDF accepted, in pages.",
+                                        group="uploads")
+    upload_timeout_seconds: float = setting("UPLOAD_TIMEOUT_SECONDS", 30.0, "Time allowed to check and "
+                                            "normalise one file.", group="uploads")
+    quality_blur_min_variance: float = setting("QUALITY_BLUR_MIN_VARIANCE", 90.0, "Sharpness (Laplacian "
+                                               "variance at 512 px) under which a photo is too blurry.",
+                                               group="uploads")
+    quality_dark_max_mean: float = setting("QUALITY_DARK_MAX_MEAN", 45.0, "Mean luminance (0-255) under "
+                                           "which a photo is too dark.", group="uploads")
+    quality_bright_max_share: float = setting("QUALITY_BRIGHT_MAX_SHARE", 0.5, "Share of blown-out pixels "
+                                              "above which a light photo is too bright.", group="uploads")
+    quality_min_short_side: int = setting("QUALITY_MIN_SHORT_SIDE", 600, "Shortest side in pixels under "
+                                          "which a photo is too small to read.", group="uploads")
 
     # ------------------------------------------------------------------ derived values
     @property

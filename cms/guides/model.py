@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cms.content.files import FILE_REF
 from server.http.api import Schema, array, boolean, integer, nullable, obj, string
 
 ITEM_TYPES: dict[str, str] = {
@@ -33,11 +34,10 @@ TIME_UNITS: dict[str, str] = {"working_days": "工作日", "natural_days": "自�
 MATERIAL_MEDIA: dict[str, str] = {"paper": "纸质", "electronic": "电子", "either": "纸质或电子"}
 MATERIAL_REQUIREMENTS: dict[str, str] = {"required": "必要", "conditional": "容缺/情形"}
 
-_TEXT = string(maxLength=20000, description="Markdown or HTML; sanitised on save")
+_TEXT = string(maxLength=20000, description="Markdown (HTML allowed); delivered rendered and sanitised")
 _SHORT = string(maxLength=200)
-_FILE_REF = nullable(obj({"key": string(maxLength=512), "name": string(maxLength=200),
-                          "content_type": string(maxLength=100), "size": integer(minimum=0)},
-                         required=["key", "name"]))
+# Files are uploaded first (POST .../attachments) and referred to by the key the upload returned.
+_FILE_REF = FILE_REF
 
 TIME_LIMIT: Schema = nullable(obj({
     "value": integer(minimum=0, maximum=3650),

@@ -13,6 +13,11 @@ REPOSITORY_MODULES: tuple[str, ...] = (
     "server.staff.repository",
     "server.identity.repository",
     "server.sandbox.repository",
+    "cms.content.repository",
+    "cms.content.audit_repo",
+    "cms.content.files_repo",
+    "cms.content.counters_repo",
+    "cms.catalog_lists.repository",
 )
 
 

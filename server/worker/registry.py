@@ -31,6 +31,7 @@ _REGISTRY: dict[str, Job] = {}
 # Modules whose import registers jobs.
 JOB_MODULES: tuple[str, ...] = (
     "server.worker.housekeeping",
+    "cms.content.schedule",
 )
 
 

@@ -1,0 +1,1 @@
+"""Departments and themes: the managed lists guides refer to by id."""
