@@ -11,6 +11,7 @@ from typing import Any
 # ``handler(args, settings) -> int``.
 CLI_MODULES: tuple[str, ...] = (
     "server.staff.cli",
+    "cms.importing.cli",
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from cms.importing.demo import load_demo_guides
 from server.deps import Deps
 from server.staff.demo import ensure_demo_staff
 
@@ -17,3 +18,4 @@ async def load_demo_data(deps: Deps) -> None:
     accounts = await ensure_demo_staff(deps)
     lines = [f"  {username:<12} {password:<24} {', '.join(roles)}" for username, password, roles in accounts]
     log.info("demo staff accounts (console at %s/console):\n%s", deps.settings.base_url, "\n".join(lines))
+    await load_demo_guides(deps)
