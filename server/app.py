@@ -29,6 +29,10 @@ ROUTE_MODULES: tuple[str, ...] = (
     "miniprogram_api.guides",
     "miniprogram_api.notices",
     "miniprogram_api.catalog",
+    "miniprogram_api.cases",
+    "uploads.handlers",
+    "server.cases.staff_handlers",
+    "server.calendar.handlers",
 )
 
 

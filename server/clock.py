@@ -6,7 +6,6 @@ import time
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Protocol
 
-
 # Deadlines, case numbers and working days follow the date in China, whatever the server's zone.
 CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,4 +30,6 @@ class Deps:
     wechat: WechatApi
     alipay: AlipayApi
     calendar: CalendarCache
+    # Decodes uploaded photos: its size bounds concurrent decodes, and so the memory they take.
+    intake_executor: Executor
     authenticators: dict[str, Authenticator] = field(default_factory=dict)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from pymongo import AsyncMongoClient
@@ -39,6 +40,7 @@ class Runtime:
         for task in self.background:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        self.deps.intake_executor.shutdown(wait=False, cancel_futures=True)
         await self.deps.store.close()
         await self.deps.mongo.close()
         if self.embedded is not None:
@@ -68,7 +70,8 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None, mongo_
     deps = Deps(settings=settings, clock=clock, mongo=client, db=db, store=store,
                 pii=PersonalDataCipher(settings.encryption_key_bytes), wechat=make_wechat(settings),
                 alipay=make_alipay(settings, clock, sandbox_key_store(settings.var_dir)),
-                calendar=CalendarCache(db))
+                calendar=CalendarCache(db),
+                intake_executor=ThreadPoolExecutor(settings.upload_workers, thread_name_prefix="intake"))
     deps.authenticators["citizen"] = CitizenAuthenticator()
     deps.authenticators["staff"] = StaffAuthenticator()
     runtime = Runtime(deps=deps, embedded=embedded)

@@ -13,6 +13,7 @@ import tornado.process
 import tornado.web
 
 from server.app import make_app
+from server.calendar.service import prepare_calendar
 from server.runtime import Runtime, open_runtime
 from server.settings import Settings
 
@@ -64,6 +65,7 @@ async def serve(settings: Settings, *, sockets: list[socket.socket] | None = Non
 
 async def _startup_tasks(runtime: Runtime) -> None:
     settings = runtime.deps.settings
+    await prepare_calendar(runtime.deps.db, runtime.deps.calendar, runtime.deps.clock)
     if settings.load_demo_data:
         from server.demo import load_demo_data
 

@@ -12,7 +12,7 @@ import chinese_calendar
 from server.actor import Actor
 from server.calendar import repository
 from server.calendar.working_days import WorkingCalendar
-from server.clock import Clock
+from server.clock import Clock, china_date
 from server.errors import Unprocessable
 
 log = logging.getLogger("yiwang.calendar")
@@ -82,6 +82,47 @@ async def set_year(db: repository.Db, clock: Clock, actor: Actor, year: int, day
     await repository.replace_year(db, year, days, source="admin", by=actor.to_doc(), now=clock.now())
 
 
+async def year_view(db: repository.Db, year: int) -> dict[str, Any]:
+    """A year's holidays and make-up working days as the console edits them; ``covered`` False if none."""
+    if not 2000 <= year <= 2100:
+        raise InvalidCalendarYear("年份超出范围", year=year)
+    meta = (await repository.covered_years(db)).get(year)
+    days = [{"date": d["_id"], "working": bool(d["working"]), "name": d.get("name", "")}
+            for d in await repository.year_days(db, year)]
+    return {"year": year, "covered": meta is not None, "source": (meta or {}).get("source"),
+            "updated_by": (meta or {}).get("updated_by"), "updated_at": (meta or {}).get("updated_at"),
+            "days": days}
+
+
+async def publish_year(db: repository.Db, cache: CalendarCache, clock: Clock, actor: Actor, year: int,
+                       days: list[dict[str, Any]]) -> dict[str, Any]:
+    """``set_year``, then this process counts with the new data at once (others within seconds)."""
+    await set_year(db, clock, actor, year, days)
+    cache.expire()
+    return await year_view(db, year)
+
+
+async def calendar_status(db: repository.Db, cache: CalendarCache, clock: Clock) -> dict[str, Any]:
+    """For the console banner: the years deadlines may soon fall in that have no holiday data."""
+    today = china_date(clock.now())
+    return {"today": today.isoformat(), "covered_years": sorted(await repository.covered_years(db)),
+            "missing_years": await cache.missing_years(today)}
+
+
+async def prepare_calendar(db: repository.Db, cache: CalendarCache, clock: Clock) -> list[int]:
+    """At process start: seed what the package covers, and warn loudly about years without data."""
+    seeded = await seed_from_package(db, clock)
+    cache.expire()
+    if seeded:
+        log.info("holiday calendar seeded from chinesecalendar for %s", ", ".join(map(str, seeded)))
+    missing = await cache.missing_years(china_date(clock.now()))
+    for year in missing:
+        log.warning("NO HOLIDAY DATA FOR %s: deadlines in %s are counted Monday–Friday until an admin enters the "
+                    "State Council's holiday notice (console: 节假日日历, PUT /staff/v1/calendar/%s).",
+                    year, year, year)
+    return missing
+
+
 class CalendarCache:
     """One WorkingCalendar per process, reloaded when any process changes the calendar."""
 
@@ -102,6 +143,10 @@ class CalendarCache:
                 self._calendar = WorkingCalendar(await repository.all_exceptions(self._db), frozenset(years))
                 self._version = version
         return self._calendar
+
+    def expire(self) -> None:
+        """Look at the calendar version on the next ``get`` instead of within seconds."""
+        self._checked = 0.0
 
     def warn_about_fallbacks(self, calendar: WorkingCalendar) -> None:
         for year in sorted(calendar.fallback_years_used - self._warned):

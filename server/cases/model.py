@@ -75,6 +75,8 @@ def new_case(*, case_id: str, number: str, guide: dict[str, Any], applicant: dic
         "originals_check": None,
         "acceptance": None,
         "steps": [],
+        "special_procedures": [],
+        "warning_flag": None,
         "decision": None,
         "delivery": None,
         "history": [],

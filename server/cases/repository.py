@@ -3,13 +3,14 @@ its history entry and everything it changes are one atomic write on any MongoDB.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from server.mongo.indexes import IndexSpec, index, unique
+from server.mongo.indexes import IndexSpec, index, ttl, unique
 
 Db = AsyncDatabase[dict[str, Any]]
 
@@ -19,6 +20,7 @@ INDEXES: list[IndexSpec] = [
     index("cases", ("department_id", 1), ("state", 1), ("due_on", 1)),
     index("cases", ("state", 1), ("due_on", 1)),
     unique("case_idempotency", ("key", 1)),
+    ttl("case_idempotency", "expires_at"),
 ]
 
 
@@ -78,3 +80,46 @@ async def remember_idempotent_result(db: Db, key: str, result: dict[str, Any]) -
 async def idempotent_result(db: Db, key: str) -> dict[str, Any] | None:
     doc = await db.case_idempotency.find_one({"key": key})
     return None if doc is None else dict(doc["result"])
+
+
+async def next_document_sequence(db: Db, series: str, period: str) -> int:
+    """The next number of a series of issued documents (受理通知书, 不予受理通知书) within a period."""
+    doc = await db.counters.find_one_and_update({"_id": f"document:{series}:{period}"}, {"$inc": {"value": 1}},
+                                                upsert=True, return_document=ReturnDocument.AFTER)
+    assert doc is not None
+    return int(doc["value"])
+
+
+async def cases_due_by(db: Db, states: list[str], due_by: str, *, after_id: str,
+                       limit: int) -> list[dict[str, Any]]:
+    """A page (by id) of cases in ``states`` whose nearest deadline is on or before ``due_by``."""
+    query = {"state": {"$in": states}, "due_on": {"$lte": due_by}, "_id": {"$gt": after_id}}
+    return [c async for c in db.cases.find(query).sort("_id", 1).limit(limit)]
+
+
+async def claim_idempotency_key(db: Db, key: str, request: dict[str, Any], *, now: datetime,
+                                expires_at: datetime) -> tuple[bool, dict[str, Any] | None]:
+    """Claim ``key`` for a request about to run: (True, None) if this call claimed it, else (False, the
+    record holding it: ``status`` "pending" while its request runs, "done" with the ``result`` to replay;
+    None if it vanished meanwhile)."""
+    try:
+        await db.case_idempotency.insert_one({"key": key, "request": request, "status": "pending",
+                                              "claimed_at": now, "expires_at": expires_at})
+        return True, None
+    except DuplicateKeyError:
+        return False, await db.case_idempotency.find_one({"key": key})
+
+
+async def retake_stale_idempotency_claim(db: Db, key: str, *, claimed_before: datetime, now: datetime) -> bool:
+    """Take over a pending claim whose request died before finishing (claimed before ``claimed_before``)."""
+    found = await db.case_idempotency.find_one_and_update(
+        {"key": key, "status": "pending", "claimed_at": {"$lt": claimed_before}}, {"$set": {"claimed_at": now}})
+    return found is not None
+
+
+async def complete_idempotency_key(db: Db, key: str, result: dict[str, Any]) -> None:
+    await db.case_idempotency.update_one({"key": key}, {"$set": {"status": "done", "result": result}})
+
+
+async def release_idempotency_key(db: Db, key: str) -> None:
+    await db.case_idempotency.delete_one({"key": key, "status": "pending"})

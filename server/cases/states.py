@@ -40,7 +40,7 @@ class Action(StrEnum):
     SUBMIT = "submit"
     REQUEST_SUPPLEMENT = "request_supplement"
     RESUBMIT = "resubmit"
-    PASS_PRE_REVIEW = "pass_pre_review"
+    PASS_PRE_REVIEW = "pass_pre_review"  # noqa: S105 (an action name, not a password)
     ACCEPT = "accept"
     NOT_ACCEPT = "not_accept"
     START_PROCESSING = "start_processing"

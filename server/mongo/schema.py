@@ -18,6 +18,8 @@ REPOSITORY_MODULES: tuple[str, ...] = (
     "cms.content.files_repo",
     "cms.content.counters_repo",
     "cms.catalog_lists.repository",
+    "server.cases.repository",
+    "uploads.my_materials_repo",
 )
 
 

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 
+from server.calendar.service import prepare_calendar
 from server.runtime import open_runtime
 from server.settings import Settings
 from server.worker.runner import run_due_jobs, work_forever, worker_name
@@ -16,6 +17,7 @@ log = logging.getLogger("yiwang.worker")
 async def run_worker(settings: Settings, *, once: bool = False, only: str | None = None) -> int:
     runtime = await open_runtime(settings)
     try:
+        await prepare_calendar(runtime.deps.db, runtime.deps.calendar, runtime.deps.clock)
         if once:
             return await run_due_jobs(runtime.deps, worker_name(), only=only, force=only is not None)
         stop = asyncio.Event()

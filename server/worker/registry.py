@@ -32,6 +32,7 @@ _REGISTRY: dict[str, Job] = {}
 JOB_MODULES: tuple[str, ...] = (
     "server.worker.housekeeping",
     "cms.content.schedule",
+    "server.cases.supervision",
 )
 
 

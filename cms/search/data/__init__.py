@@ -1,0 +1,1 @@
+"""Word lists shipped with the search engine (a package so the files install with it)."""

@@ -1,0 +1,118 @@
+"""Applications as the citizen makes them: a draft for a live guide, its form, submission, resubmission
+after a supplement notice, withdrawal. State changes go through ``workflow.transition``; materials are
+in ``server.cases.materials`` and the ``uploads`` package.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from cms.guides.service import get_live_guide
+from server import jsonutil
+from server.cases import repository
+from server.cases.citizen_access import case_of_citizen, citizen_actor
+from server.cases.materials import require_complete
+from server.cases.model import case_number, new_case, new_case_id
+from server.cases.states import STATE_LABELS, TRANSITIONS, Action, State
+from server.cases.workflow import CaseChanged, transition
+from server.clock import china_date
+from server.errors import Conflict, PayloadTooLarge
+from server.identity.citizens import resolve_citizen
+from server.identity.errors import RealNameRequired
+from server.identity.models import Citizen
+from server.identity.sessions import CitizenPrincipal
+
+if TYPE_CHECKING:
+    from server.deps import Deps
+
+# Form data is what the applicant types (names, addresses, choices), not files: 64 KiB is generous.
+FORM_MAX_BYTES = 64 * 1024
+FORM_STATES = frozenset({State.DRAFT, State.SUPPLEMENT_REQUESTED})
+
+
+class FormTooLarge(PayloadTooLarge):
+    code = "form_too_large"
+    default_message = "表单内容过多"
+
+
+class FormLocked(Conflict):
+    code = "form_locked"
+
+
+def applicant_of(citizen: Citizen) -> dict[str, Any]:
+    assert citizen.real_name is not None
+    return {"citizen_id": citizen.id, "name": citizen.real_name.name,
+            "id_masked": citizen.real_name.id_number_masked, "kind": "natural"}
+
+
+def check_form(form: dict[str, Any]) -> dict[str, Any]:
+    if len(jsonutil.dumps(form)) > FORM_MAX_BYTES:
+        raise FormTooLarge(max_bytes=FORM_MAX_BYTES)
+    return form
+
+
+async def real_name_citizen(deps: Deps, citizen_id: str) -> Citizen:
+    citizen = await resolve_citizen(deps.db, citizen_id)
+    if citizen.real_name is None:
+        raise RealNameRequired()
+    return citizen
+
+
+async def create_draft(deps: Deps, principal: CitizenPrincipal, guide_id: str,
+                       form: dict[str, Any]) -> dict[str, Any]:
+    """A new draft of the caller (real-name binding required, 403) for a live guide (404 otherwise)."""
+    citizen = await real_name_citizen(deps, principal.citizen_id)
+    guide = await get_live_guide(deps, guide_id)
+    now = deps.clock.now()
+    day = china_date(now).strftime("%Y%m%d")
+    number = case_number(day, await repository.next_case_sequence(deps.db, day))
+    case = new_case(case_id=new_case_id(), number=number, guide=guide, applicant=applicant_of(citizen),
+                    channel=principal.channel.value, form=check_form(form), now=now)
+    await repository.insert_case(deps.db, case)
+    return case
+
+
+async def update_form(deps: Deps, citizen_id: str, case_id: str, form: dict[str, Any], *,
+                      expected_version: int | None = None) -> dict[str, Any]:
+    """Replace the form of a draft (or of a case waiting for a supplement)."""
+    check_form(form)
+    case = await case_of_citizen(deps, citizen_id, case_id)
+    state = State(case["state"])
+    if state not in FORM_STATES:
+        raise FormLocked(f"办件当前状态为「{STATE_LABELS[state]}」，表单不能再修改", state=state.value)
+    if expected_version is not None and expected_version != case["version"]:
+        raise CaseChanged(state=state.value)
+    updated = {**case, "form": form, "version": case["version"] + 1, "updated_at": deps.clock.now()}
+    if not await repository.replace_case(deps.db, updated, expected_version=case["version"]):
+        raise CaseChanged(state=state.value)
+    return updated
+
+
+async def my_cases(deps: Deps, citizen_id: str, *, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+    return await repository.cases_of_citizen(deps.db, citizen_id, offset=offset, limit=limit)
+
+
+async def _hand_in(deps: Deps, citizen_id: str, case_id: str, action: Action) -> dict[str, Any]:
+    citizen = await real_name_citizen(deps, citizen_id)
+    case = await case_of_citizen(deps, citizen.id, case_id)
+    # Out of turn is illegal_transition (409) from the workflow, whatever the materials.
+    if State(case["state"]) in TRANSITIONS[action].sources:
+        require_complete(case)
+    return await transition(deps, case, action, citizen_actor(citizen), as_role="citizen")
+
+
+async def submit(deps: Deps, citizen_id: str, case_id: str) -> dict[str, Any]:
+    """Hand a complete draft in for pre-review: 422 materials_missing lists required slots without pages."""
+    return await _hand_in(deps, citizen_id, case_id, Action.SUBMIT)
+
+
+async def resubmit(deps: Deps, citizen_id: str, case_id: str) -> dict[str, Any]:
+    """Hand the case in again after a supplement notice; the pre-review clock runs on."""
+    return await _hand_in(deps, citizen_id, case_id, Action.RESUBMIT)
+
+
+async def withdraw(deps: Deps, citizen_id: str, case_id: str, reason: str | None) -> dict[str, Any]:
+    """Withdraw before a decision (409 illegal_transition after one)."""
+    citizen = await real_name_citizen(deps, citizen_id)
+    case = await case_of_citizen(deps, citizen.id, case_id)
+    return await transition(deps, case, Action.WITHDRAW, citizen_actor(citizen), as_role="citizen", reason=reason)
