@@ -29,6 +29,8 @@ ROUTE_MODULES: tuple[str, ...] = (
     "miniprogram_api.guides",
     "miniprogram_api.notices",
     "miniprogram_api.catalog",
+    "miniprogram_api.search",
+    "cms.search.handlers",
     "miniprogram_api.cases",
     "uploads.handlers",
     "server.cases.staff_handlers",

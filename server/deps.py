@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
@@ -17,6 +17,10 @@ from server.objects.base import ObjectStore
 from server.providers.alipay import AlipayApi
 from server.providers.wechat import WechatApi
 from server.settings import Settings
+
+if TYPE_CHECKING:
+    # cms.search reaches back into server.deps, so the type is imported for checking only.
+    from cms.search.service import SearchService
 
 
 @dataclass
@@ -32,4 +36,6 @@ class Deps:
     calendar: CalendarCache
     # Decodes uploaded photos: its size bounds concurrent decodes, and so the memory they take.
     intake_executor: Executor
+    # The in-memory guide index of this process (built on first use or at web start-up).
+    search: SearchService
     authenticators: dict[str, Authenticator] = field(default_factory=dict)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from pymongo import AsyncMongoClient
 
+from cms.search.service import SearchService
 from server.calendar.service import CalendarCache
 from server.clock import Clock, SystemClock
 from server.deps import Deps
@@ -40,6 +41,7 @@ class Runtime:
         for task in self.background:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.deps.search.close(self.deps)
         self.deps.intake_executor.shutdown(wait=False, cancel_futures=True)
         await self.deps.store.close()
         await self.deps.mongo.close()
@@ -71,7 +73,8 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None, mongo_
                 pii=PersonalDataCipher(settings.encryption_key_bytes), wechat=make_wechat(settings),
                 alipay=make_alipay(settings, clock, sandbox_key_store(settings.var_dir)),
                 calendar=CalendarCache(db),
-                intake_executor=ThreadPoolExecutor(settings.upload_workers, thread_name_prefix="intake"))
+                intake_executor=ThreadPoolExecutor(settings.upload_workers, thread_name_prefix="intake"),
+                search=SearchService(settings.search_refresh_seconds))
     deps.authenticators["citizen"] = CitizenAuthenticator()
     deps.authenticators["staff"] = StaffAuthenticator()
     runtime = Runtime(deps=deps, embedded=embedded)

@@ -130,6 +130,8 @@ class Settings:
     password_time_cost: int = setting("PASSWORD_TIME_COST", 3, "Argon2id iterations.", group="limits")
     password_memory_kib: int = setting("PASSWORD_MEMORY_KIB", 64 * 1024, "Argon2id memory in KiB.",
                                        group="limits")
+    search_refresh_seconds: float = setting("SEARCH_REFRESH_SECONDS", 0.5, "How often each web process looks "
+                                            "for published or withdrawn guides to (un)index.", group="limits")
     worker_poll_seconds: float = setting("WORKER_POLL_SECONDS", 5.0, "How often the worker looks for "
                                          "due jobs.", group="limits")
     delivery_max_age_seconds: int = setting("DELIVERY_MAX_AGE_SECONDS", 0, "max-age of published content "

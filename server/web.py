@@ -70,3 +70,5 @@ async def _startup_tasks(runtime: Runtime) -> None:
         from server.demo import load_demo_data
 
         await load_demo_data(runtime.deps)
+    # Built before listening, so the first citizen's search does not pay for it.
+    await runtime.deps.search.ready(runtime.deps)

@@ -138,6 +138,10 @@ def integer(**extra: Any) -> Schema:
     return {"type": "integer", **extra}
 
 
+def number_schema(**extra: Any) -> Schema:
+    return {"type": "number", **extra}
+
+
 def boolean(**extra: Any) -> Schema:
     return {"type": "boolean", **extra}
 

@@ -18,6 +18,7 @@ REPOSITORY_MODULES: tuple[str, ...] = (
     "cms.content.files_repo",
     "cms.content.counters_repo",
     "cms.catalog_lists.repository",
+    "cms.search.repository",
     "server.cases.repository",
     "uploads.my_materials_repo",
 )
