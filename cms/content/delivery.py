@@ -16,8 +16,11 @@ from typing import Any
 from cms.content import counters_repo
 from cms.content import repository as repo
 from cms.content.errors import NotLive
+from cms.content.files import sign_file_refs
 from cms.content.models import Item
+from cms.content.spec import ContentType
 from server.deps import Deps
+from server.errors import AppError
 
 
 @dataclass(frozen=True)
@@ -75,3 +78,26 @@ async def changed_since(deps: Deps, kind: str, seq: int) -> tuple[int, list[Item
 async def live_summaries(deps: Deps, kind: str, conditions: dict[str, Any], order: tuple[tuple[str, int], ...],
                          offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
     return await repo.list_live_summaries(deps.db, kind, conditions, order, offset, limit)
+
+
+@dataclass(frozen=True)
+class LiveDetail:
+    etag: str
+    item: Item
+    content: dict[str, Any] | None  # None when the client's copy (If-None-Match) is current
+
+
+async def live_detail(deps: Deps, spec: ContentType, item_id: str, *, not_live: type[AppError],
+                      if_none_match: str | None) -> LiveDetail:
+    """The live content of one item with its files signed, or only its ETag when the client has it."""
+    try:
+        item = await live_item(deps, spec.kind, item_id)
+    except NotLive:
+        raise not_live() from None
+    assert item.live is not None
+    # Signed links expire, so an item with files changes its ETag once per signing window.
+    window = signing_window(deps) if any(True for _ in spec.file_refs(item.live)) else 0
+    etag = weak_etag(spec.kind, item.id, item.version, await catalog_version(deps), window)
+    if etag_matches(if_none_match, etag):
+        return LiveDetail(etag, item, None)
+    return LiveDetail(etag, item, await sign_file_refs(deps, spec, item.live))

@@ -8,8 +8,7 @@ from typing import Any
 from cms.catalog_lists.service import DEPARTMENTS, THEMES, names
 from cms.content import delivery
 from cms.content.delivery import Cached, etag_matches, weak_etag
-from cms.content.errors import NotLive
-from cms.content.files import delivered_schema, sign_file_refs
+from cms.content.files import delivered_schema
 from cms.guides.errors import GuideNotLive
 from cms.guides.model import GUIDE_FIELDS, ITEM_TYPES, LEVELS, SERVICE_OBJECTS
 from cms.guides.spec import SPEC, SUMMARY_FIELDS
@@ -85,17 +84,10 @@ async def guide_list(deps: Deps, filters: GuideFilters, *, offset: int, limit: i
 
 
 async def guide_detail(deps: Deps, guide_id: str, *, if_none_match: str | None) -> Cached:
-    try:
-        item = await delivery.live_item(deps, SPEC.kind, guide_id)
-    except NotLive:
-        raise GuideNotLive() from None
-    assert item.live is not None
-    has_files = any(True for _ in SPEC.file_refs(item.live))
-    window = delivery.signing_window(deps) if has_files else 0
-    etag = weak_etag("guide", item.id, item.version, await delivery.catalog_version(deps), window)
-    if etag_matches(if_none_match, etag):
-        return Cached(etag, None)
-    guide = await sign_file_refs(deps, SPEC, item.live)
+    detail = await delivery.live_detail(deps, SPEC, guide_id, not_live=GuideNotLive, if_none_match=if_none_match)
+    if detail.content is None:
+        return Cached(detail.etag, None)
+    guide, item, etag = detail.content, detail.item, detail.etag
     department_names = await names(deps, DEPARTMENTS, [guide["department_id"]])
     theme_names = await names(deps, THEMES, guide.get("themes", []))
     body = {"id": item.id, "revision": item.live_number,

@@ -7,8 +7,7 @@ from typing import Any
 from cms.catalog_lists.service import DEPARTMENTS, names
 from cms.content import delivery
 from cms.content.delivery import Cached, etag_matches, weak_etag
-from cms.content.errors import NotLive
-from cms.content.files import delivered_schema, sign_file_refs
+from cms.content.files import delivered_schema
 from cms.notices.errors import NoticeNotLive
 from cms.notices.model import NOTICE_CATEGORIES, NOTICE_FIELDS
 from cms.notices.spec import SPEC
@@ -50,17 +49,10 @@ async def notice_list(deps: Deps, *, category: str | None, offset: int, limit: i
 
 
 async def notice_detail(deps: Deps, notice_id: str, *, if_none_match: str | None) -> Cached:
-    try:
-        item = await delivery.live_item(deps, SPEC.kind, notice_id)
-    except NotLive:
-        raise NoticeNotLive() from None
-    assert item.live is not None
-    has_files = any(True for _ in SPEC.file_refs(item.live))
-    window = delivery.signing_window(deps) if has_files else 0
-    etag = weak_etag("notice", item.id, item.version, await delivery.catalog_version(deps), window)
-    if etag_matches(if_none_match, etag):
-        return Cached(etag, None)
-    notice = await sign_file_refs(deps, SPEC, item.live)
+    detail = await delivery.live_detail(deps, SPEC, notice_id, not_live=NoticeNotLive, if_none_match=if_none_match)
+    if detail.content is None:
+        return Cached(detail.etag, None)
+    notice, item, etag = detail.content, detail.item, detail.etag
     department_id = notice.pop("department_id", None)
     department_names = await names(deps, DEPARTMENTS, [department_id] if department_id else [])
     body: dict[str, Any] = {
