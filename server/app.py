@@ -20,6 +20,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "server.objects.handlers",
     "server.staff.handlers",
     "server.sandbox.handlers",
+    "server.sandbox.message_handlers",
     "miniprogram_api.auth",
     "miniprogram_api.me",
     "cms.guides.handlers",
@@ -32,9 +33,13 @@ ROUTE_MODULES: tuple[str, ...] = (
     "miniprogram_api.search",
     "cms.search.handlers",
     "miniprogram_api.cases",
+    "miniprogram_api.messages",
+    "server.open.handlers",
     "uploads.handlers",
     "server.cases.staff_handlers",
     "server.calendar.handlers",
+    "miniprogram_api.payments",
+    "server.payments.handlers",
 )
 
 

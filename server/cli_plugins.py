@@ -12,6 +12,7 @@ from typing import Any
 CLI_MODULES: tuple[str, ...] = (
     "server.staff.cli",
     "cms.importing.cli",
+    "server.payments.cli",
 )
 
 

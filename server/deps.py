@@ -14,6 +14,7 @@ from server.clock import Clock
 from server.http.auth import Authenticator
 from server.identity.pii import PersonalDataCipher
 from server.objects.base import ObjectStore
+from server.payments.gateway import PaymentGateway
 from server.providers.alipay import AlipayApi
 from server.providers.wechat import WechatApi
 from server.settings import Settings
@@ -39,3 +40,5 @@ class Deps:
     # The in-memory guide index of this process (built on first use or at web start-up).
     search: SearchService
     authenticators: dict[str, Authenticator] = field(default_factory=dict)
+    # WeChat Pay and Alipay by provider name (server.payments).
+    payments: dict[str, PaymentGateway] = field(default_factory=dict)

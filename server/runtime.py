@@ -20,6 +20,8 @@ from server.mongo.embedded import EmbeddedMongo, attach_or_start
 from server.mongo.indexes import ensure_indexes
 from server.mongo.schema import all_indexes
 from server.objects.factory import make_object_store
+from server.open.auth import OpenAuthenticator
+from server.payments.wiring import make_payment_gateways
 from server.providers.alipay import make_alipay
 from server.providers.wechat import make_wechat
 from server.sandbox.keys import sandbox_key_store
@@ -75,8 +77,10 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None, mongo_
                 calendar=CalendarCache(db),
                 intake_executor=ThreadPoolExecutor(settings.upload_workers, thread_name_prefix="intake"),
                 search=SearchService(settings.search_refresh_seconds))
+    deps.payments = make_payment_gateways(settings, clock, sandbox_key_store(settings.var_dir), deps.alipay)
     deps.authenticators["citizen"] = CitizenAuthenticator()
     deps.authenticators["staff"] = StaffAuthenticator()
+    deps.authenticators["open"] = OpenAuthenticator()
     runtime = Runtime(deps=deps, embedded=embedded)
     if embedded is not None and settings.embedded_mongo_restart:
         runtime.background.append(asyncio.create_task(embedded.supervise()))

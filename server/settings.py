@@ -103,6 +103,52 @@ class Settings:
     alipay_gateway: str = setting("ALIPAY_GATEWAY", "https://openapi.alipay.com/gateway.do",
                                   "Alipay gateway (live mode).", group="alipay")
 
+    # --- payments (统一公共支付)
+    wechatpay_mch_id: str = setting("WECHATPAY_MCH_ID", "", "WeChat Pay merchant id (mchid).", group="payments",
+                                    live_required=True)
+    wechatpay_private_key: str = setting("WECHATPAY_PRIVATE_KEY", "", "Merchant API private key (PEM, "
+                                         "apiclient_key.pem).", group="payments", secret=True,
+                                         live_required=True)
+    wechatpay_cert_serial: str = setting("WECHATPAY_CERT_SERIAL", "", "Serial number of the merchant API "
+                                         "certificate.", group="payments", live_required=True)
+    wechatpay_apiv3_key: str = setting("WECHATPAY_APIV3_KEY", "", "APIv3 key (32 characters): decrypts "
+                                       "callbacks.", group="payments", secret=True, live_required=True)
+    wechatpay_platform_public_key: str = setting("WECHATPAY_PLATFORM_PUBLIC_KEY", "", "WeChat Pay platform "
+                                                 "public key (PEM) or platform certificate.", group="payments",
+                                                 live_required=True)
+    wechatpay_platform_serial: str = setting("WECHATPAY_PLATFORM_SERIAL", "", "Its id (PUB_KEY_ID_... or the "
+                                             "certificate serial) as sent in Wechatpay-Serial.",
+                                             group="payments", live_required=True)
+    wechatpay_api_base: str = setting("WECHATPAY_API_BASE", "https://api.mch.weixin.qq.com", "WeChat Pay API "
+                                      "base (live mode).", group="payments")
+    alipay_seller_id: str = setting("ALIPAY_SELLER_ID", "", "Alipay merchant PID (2088...) that notices must "
+                                    "name as seller_id.", group="payments", live_required=True)
+    payment_unpaid_close_minutes: int = setting("PAYMENT_UNPAID_CLOSE_MINUTES", 30, "Fee orders still unpaid "
+                                                "this long after creation are closed with the provider.",
+                                                group="payments")
+    payment_notify_window_seconds: int = setting("PAYMENT_NOTIFY_WINDOW_SECONDS", 300, "WeChat Pay "
+                                                 "callbacks whose timestamp is further than this from now "
+                                                 "are refused (replays).", group="payments")
+
+    # --- progress messages
+    wechat_progress_template_id: str = setting("WECHAT_PROGRESS_TEMPLATE_ID", "wx-tpl-case-progress", "WeChat "
+                                               "subscribe-message template for case progress.", group="messages")
+    alipay_progress_template_id: str = setting("ALIPAY_PROGRESS_TEMPLATE_ID", "ali-tpl-case-progress", "Alipay "
+                                               "template message for case progress.", group="messages")
+    message_long_term_template_ids: str = setting("MESSAGE_LONG_TERM_TEMPLATE_IDS", "", "Comma-separated "
+                                                  "template ids with long-term subscription (government and "
+                                                  "public-service mini-programs): consents to them are not "
+                                                  "spent.", group="messages")
+    message_retry_base_seconds: float = setting("MESSAGE_RETRY_BASE_SECONDS", 30.0, "First retry delay after "
+                                                "a temporary failure; doubles with each attempt.", group="messages")
+    message_retry_max_seconds: float = setting("MESSAGE_RETRY_MAX_SECONDS", 3600.0, "Longest retry delay.",
+                                               group="messages")
+    message_max_attempts: int = setting("MESSAGE_MAX_ATTEMPTS", 8, "Attempts before a message ends failed.",
+                                        group="messages")
+    message_lease_seconds: float = setting("MESSAGE_LEASE_SECONDS", 60.0, "How long a worker holds a message "
+                                           "it is sending; a crashed worker's messages are retaken after it.",
+                                           group="messages")
+
     # --- sandbox
     sandbox_base_url: str = setting("SANDBOX_BASE_URL", "", "Where the provider simulators answer "
                                     "(default: this server's /_sandbox).", group="sandbox")

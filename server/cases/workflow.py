@@ -19,6 +19,9 @@ from server.cases.states import STATE_LABELS, TRANSITIONS, Action, Clock, State
 from server.cases.timers import Timer, WarningLevel, apply, deadline, more_severe, warning_level
 from server.clock import china_date
 from server.errors import Conflict, Forbidden, Unprocessable
+from server.messages.kinds import ACTION_MESSAGES
+from server.messages.outbox import queue_app_event
+from server.messages.outbox import queue_message as queue_message  # the hook other features call
 
 if TYPE_CHECKING:
     from server.deps import Deps
@@ -76,10 +79,32 @@ async def transition(deps: Deps, case: Mapping[str, Any], action: Action, actor:
     updated["state"] = target.value
     updated["version"] = case["version"] + 1
     updated["updated_at"] = now
+    message_kind = ACTION_MESSAGES.get(action)
+    if message_kind is not None:
+        # In the same replace as the transition: the citizen hears of every change that is stored.
+        queue_message(updated, message_kind, {"reason": (reason or "").strip() or None, **dict(record or {})},
+                      at=now)
+    if updated.get("open_app_id") and target is not current:
+        queue_app_event(updated, {"number": updated["number"], "from": current.value, "to": target.value,
+                                  "action": action.value}, at=now)
     refresh_supervision(updated, today, calendar)
     if not await repository.replace_case(deps.db, updated, expected_version=case["version"]):
         raise CaseChanged(state=current.value)
     deps.calendar.warn_about_fallbacks(calendar)
+    return updated
+
+
+async def record_change(deps: Deps, case: Mapping[str, Any], updated: dict[str, Any]) -> dict[str, Any]:
+    """Store a change of ``case`` that is not a state transition (``updated`` is an edited deep copy, with
+    any ``queue_message`` already applied): one replace under the version read, 409 case_changed on a race.
+
+    The change records itself where it happens (a fee order keeps its own transitions), because the case
+    history is the state machine's and its views only know state actions.
+    """
+    updated["version"] = case["version"] + 1
+    updated["updated_at"] = deps.clock.now()
+    if not await repository.replace_case(deps.db, updated, expected_version=case["version"]):
+        raise CaseChanged(state=case["state"])
     return updated
 
 

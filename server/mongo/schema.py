@@ -20,7 +20,12 @@ REPOSITORY_MODULES: tuple[str, ...] = (
     "cms.catalog_lists.repository",
     "cms.search.repository",
     "server.cases.repository",
+    "server.messages.repository",
+    "server.open.repository",
+    "server.sandbox.messages_repo",
     "uploads.my_materials_repo",
+    "server.payments.repository",
+    "server.sandbox.payments_repository",
 )
 
 

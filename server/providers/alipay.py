@@ -91,6 +91,8 @@ class AlipayApi(Protocol):
 
     async def exchange_auth_code(self, code: str) -> AlipayLogin: ...
 
+    async def gateway_public_key(self) -> RSAPublicKey: ...
+
 
 class AlipayOpenApi:
     """The one implementation; ``live_alipay`` and ``sandbox_alipay`` differ in gateway and key source."""
@@ -100,6 +102,10 @@ class AlipayOpenApi:
         self.gateway = gateway
         self._keys = keys
         self._clock = clock
+
+    async def gateway_public_key(self) -> RSAPublicKey:
+        """Alipay's key: it also signs the async trade notices (server.payments)."""
+        return (await self._keys()).alipay_public_key
 
     async def exchange_auth_code(self, code: str) -> AlipayLogin:
         request = AlipaySystemOauthTokenRequest()

@@ -54,6 +54,9 @@ class WechatApi(Protocol):
 
     async def code_to_session(self, js_code: str) -> WechatLogin: ...
 
+    async def send_subscribe_message(self, openid: str, template_id: str, data: dict[str, Any],
+                                     page: str | None) -> int: ...
+
 
 class _PointedClient(WeChatClient):
     """wechatpy's client with every URL under ``api_base`` (the real API or the sandbox)."""
@@ -89,6 +92,21 @@ class WechatMiniProgram:
         return WechatLogin(app_id=self.app_id, openid=openid,
                            unionid=unionid if isinstance(unionid, str) and unionid else None,
                            session_key=str(result.get("session_key", "")))
+
+    async def send_subscribe_message(self, openid: str, template_id: str, data: dict[str, Any],
+                                     page: str | None) -> int:
+        """WeChat's errcode for one subscribe message (0: accepted); unreachable raises WechatUnavailable.
+
+        The caller decides what each errcode means for the message, so they are returned, not raised.
+        """
+        try:
+            await asyncio.to_thread(self._client.wxa.send_subscribe_message, openid, template_id, data, page)
+        except WeChatClientException as exc:
+            return _as_int(exc.errcode) or -1
+        except (requests.RequestException, ValueError) as exc:
+            log.warning("WeChat API unreachable: %s", type(exc).__name__)
+            raise WechatUnavailable() from None
+        return 0
 
     async def _call(self, function: Any, *args: Any) -> Any:
         try:

@@ -7,29 +7,36 @@ Methods are looked up in ``METHODS``; later features add theirs (payments) next 
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
+import secrets
+import zipfile
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 from pymongo.asynchronous.database import AsyncDatabase
 
-from server.clock import Clock
+from server.clock import Clock, china_date
+from server.payments.money import fen_to_yuan, yuan_to_fen
 from server.payments.signing.alipay import (
     ERROR_RESPONSE_NODE,
     RSA2,
     alipay_response_node_name,
     alipay_sign_content,
+    sign_alipay_notify,
 )
 from server.payments.signing.rsa_keys import (
+    generate_rsa_keypair,
     load_rsa_private_key,
     load_rsa_public_key,
     sha256_rsa_sign,
     sha256_rsa_verify,
 )
-from server.sandbox import login_codes
+from server.sandbox import login_codes, payments_repository
 from server.sandbox.credentials import sandbox_alipay_app_id, sandbox_secret
 from server.sandbox.keys import SandboxKeyStore
 from server.settings import Settings
@@ -107,6 +114,20 @@ class AlipayGatewaySimulator:
             self._keys = app_public, load_rsa_private_key(stored.gateway_private_pem)
         return self._keys
 
+    @property
+    def app_id(self) -> str:
+        return self._app_id
+
+    async def sign_notice(self, params: dict[str, str]) -> dict[str, str]:
+        """``params`` with the ``sign`` the simulated Alipay puts on an async notice."""
+        _, gateway_private = await self._load_keys()
+        return {**params, "sign": sign_alipay_notify(params, gateway_private)}
+
+    async def forged_sign(self, params: dict[str, str]) -> dict[str, str]:
+        """The same notice signed with a key that is not Alipay's (what a forger can do)."""
+        forger = await asyncio.to_thread(lambda: load_rsa_private_key(generate_rsa_keypair()[0]))
+        return {**params, "sign": sign_alipay_notify(params, forger)}
+
     async def handle(self, db: AsyncDatabase[dict[str, Any]], clock: Clock, params: Mapping[str, str]) -> str:
         """The gateway's answer (signed JSON text) to one request's form parameters."""
         app_public, gateway_private = await self._load_keys()
@@ -138,3 +159,166 @@ class AlipayGatewaySimulator:
         if not sha256_rsa_verify(app_public, content.encode(), params["sign"]):
             raise GatewayRefusal("40002", "isv.invalid-signature",
                                  "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配")
+
+
+# ------------------------------------------------------------------------------------------ trades
+# The payment methods of the mini-program (JSAPI_PAY): trades live in server.sandbox.payments_repository.
+PAY_PROVIDER = "alipay"
+_TRADE_STATUS = {"pending": "WAIT_BUYER_PAY", "paid": "TRADE_SUCCESS", "closed": "TRADE_CLOSED"}
+BILL_HEADER = ("支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,门店编号,门店名称,操作员,终端号,对方账户,"
+               "订单金额（元）,商家实收（元）,支付宝红包（元）,集分宝（元）,支付宝优惠（元）,商家优惠（元）,券核销金额（元）,"
+               "券名称,商家红包消费金额（元）,卡消费金额（元）,退款批次号/请求号,服务费（元）,分润（元）,备注")
+
+
+def _biz(params: Mapping[str, str]) -> dict[str, Any]:
+    try:
+        content = json.loads(params.get("biz_content") or "{}")
+    except ValueError:
+        raise GatewayRefusal("40002", "isv.invalid-biz-content", "biz_content格式错误") from None
+    if not isinstance(content, dict):
+        raise GatewayRefusal("40002", "isv.invalid-biz-content", "biz_content格式错误")
+    return content
+
+
+def _fen(text: Any) -> int:
+    try:
+        return yuan_to_fen(str(text))
+    except ValueError:
+        raise GatewayRefusal("40002", "isv.invalid-amount", "金额格式错误") from None
+
+
+async def _trade_of(context: GatewayContext, content: Mapping[str, Any]) -> dict[str, Any]:
+    trade = await payments_repository.get_trade(context.db, PAY_PROVIDER, str(content.get("out_trade_no", "")))
+    if trade is None:
+        raise GatewayRefusal("40004", "ACQ.TRADE_NOT_EXIST", "交易不存在")
+    return trade
+
+
+async def trade_create(context: GatewayContext, params: Mapping[str, str]) -> dict[str, Any]:
+    content = _biz(params)
+    out_trade_no = str(content.get("out_trade_no") or "")
+    buyer = str(content.get("buyer_id") or content.get("buyer_open_id") or "")
+    if not out_trade_no or not buyer or content.get("product_code") != "JSAPI_PAY":
+        raise GatewayRefusal("40002", "isv.missing-parameters", "缺少必选参数")
+    amount = _fen(content.get("total_amount"))
+    now = context.clock.now()
+    trade = await payments_repository.create_trade_once(context.db, {
+        "provider": PAY_PROVIDER, "out_trade_no": out_trade_no, "amount_fen": amount, "state": "pending",
+        "trade_no": china_date(now).strftime("%Y%m%d") + "22" + secrets.token_hex(8), "prepay_id": None,
+        "notify_url": params.get("notify_url", ""), "payer": buyer, "description": str(content.get("subject", "")),
+        "created_at": now, "paid_at": None, "paid_on": None, "refunded_fen": 0})
+    if trade["amount_fen"] != amount:
+        raise GatewayRefusal("40004", "ACQ.CONTEXT_INCONSISTENT", "交易信息被篡改")
+    return {"code": "10000", "msg": "Success", "out_trade_no": out_trade_no, "trade_no": trade["trade_no"]}
+
+
+def trade_node(trade: Mapping[str, Any]) -> dict[str, Any]:
+    node = {"code": "10000", "msg": "Success", "out_trade_no": trade["out_trade_no"], "trade_no": trade["trade_no"],
+            "trade_status": _TRADE_STATUS[trade["state"]], "total_amount": fen_to_yuan(trade["amount_fen"]),
+            "buyer_user_id": trade["payer"]}
+    if trade["paid_at"] is not None:
+        node["send_pay_date"] = trade["paid_at"].astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S")
+    return node
+
+
+async def trade_query(context: GatewayContext, params: Mapping[str, str]) -> dict[str, Any]:
+    return trade_node(await _trade_of(context, _biz(params)))
+
+
+async def trade_close(context: GatewayContext, params: Mapping[str, str]) -> dict[str, Any]:
+    trade = await _trade_of(context, _biz(params))
+    closed = await payments_repository.mark_trade(context.db, PAY_PROVIDER, trade["out_trade_no"],
+                                                  from_state="pending", to_state="closed", changes={})
+    if closed is None and trade["state"] != "closed":
+        raise GatewayRefusal("40004", "ACQ.TRADE_STATUS_ERROR", "交易状态不合法")
+    return {"code": "10000", "msg": "Success", "out_trade_no": trade["out_trade_no"], "trade_no": trade["trade_no"]}
+
+
+async def trade_refund(context: GatewayContext, params: Mapping[str, str]) -> dict[str, Any]:
+    content = _biz(params)
+    trade = await _trade_of(context, content)
+    if trade["state"] != "paid":
+        raise GatewayRefusal("40004", "ACQ.TRADE_STATUS_ERROR", "交易状态不合法")
+    now = context.clock.now()
+    amount = _fen(content.get("refund_amount"))
+    refund = await payments_repository.add_refund_once(context.db, {
+        "provider": PAY_PROVIDER, "out_trade_no": trade["out_trade_no"],
+        "out_refund_no": str(content.get("out_request_no") or trade["out_trade_no"]), "refund_id": None,
+        "trade_no": trade["trade_no"], "amount_fen": amount, "created_at": now,
+        "created_on": china_date(now).isoformat(), "notify_url": trade["notify_url"]},
+        refundable_up_to=trade["amount_fen"])
+    if refund is None or amount <= 0:
+        raise GatewayRefusal("40004", "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额超限")
+    return {"code": "10000", "msg": "Success", "out_trade_no": trade["out_trade_no"], "trade_no": trade["trade_no"],
+            "refund_fee": fen_to_yuan(refund["amount_fen"]), "fund_change": "Y"}
+
+
+async def refund_query(context: GatewayContext, params: Mapping[str, str]) -> dict[str, Any]:
+    content = _biz(params)
+    refund = await payments_repository.get_refund(context.db, PAY_PROVIDER, str(content.get("out_request_no", "")))
+    if refund is None:
+        # What Alipay does: a success code without refund fields.
+        return {"code": "10000", "msg": "Success"}
+    return {"code": "10000", "msg": "Success", "out_trade_no": refund["out_trade_no"],
+            "out_request_no": refund["out_refund_no"], "refund_amount": fen_to_yuan(refund["amount_fen"]),
+            "refund_status": "REFUND_SUCCESS"}
+
+
+async def bill_download_url(context: GatewayContext, params: Mapping[str, str]) -> dict[str, Any]:
+    content = _biz(params)
+    day = str(content.get("bill_date", ""))
+    return {"code": "10000", "msg": "Success",
+            "bill_download_url": f"{context.settings.sandbox_url}/alipay/bill?date={day}"}
+
+
+def bill_file(trades: list[dict[str, Any]], refunds: list[dict[str, Any]], planted: list[dict[str, Any]],
+              day: str) -> bytes:
+    """The trade detail bill as Alipay ships it: a zip holding GBK CSV files (detail and summary)."""
+    rows = ["#支付宝业务明细查询", f"#账务日期：[{day} 00:00:00]至[{day} 23:59:59]", BILL_HEADER]
+
+    def row(trade_no: str, out_no: str, kind: str, at: str, amount: str, request_no: str = "") -> str:
+        return ",".join([trade_no, out_no, kind, "规费", at, at, "", "", "", "", "", amount, amount, "0.00", "0.00",
+                         "0.00", "0.00", "0.00", "", "0.00", "0.00", request_no, "0.00", "0.00", ""])
+
+    def at(moment: datetime) -> str:
+        return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S")
+
+    rows += [row(t["trade_no"], t["out_trade_no"], "交易", at(t["paid_at"]), fen_to_yuan(t["amount_fen"]))
+             for t in trades]
+    rows += [row(e["trade_no"], e["out_trade_no"], "交易", f"{day} 12:00:00", fen_to_yuan(e["amount_fen"]))
+             for e in planted]
+    rows += [row(r["trade_no"], r["out_trade_no"], "退款", at(r["created_at"]), "-" + fen_to_yuan(r["amount_fen"]),
+                 r["out_refund_no"]) for r in refunds]
+    rows.append("#-----------------------------------------业务明细列表结束------------------------------------")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(f"20880000_{day.replace('-', '')}_业务明细.csv", "\r\n".join(rows).encode("gbk"))
+        archive.writestr(f"20880000_{day.replace('-', '')}_业务明细(汇总).csv", "#汇总\r\n".encode("gbk"))
+    return buffer.getvalue()
+
+
+def notice_params(app_id: str, seller_id: str, trade: Mapping[str, Any], refund: Mapping[str, Any] | None,
+                  now: datetime) -> dict[str, str]:
+    """An async trade notice (trade_status_sync), unsigned; a refund adds out_biz_no and refund_fee."""
+    params = {"notify_time": now.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S"),
+              "notify_type": "trade_status_sync", "notify_id": secrets.token_hex(16), "app_id": app_id,
+              "charset": "utf-8", "version": "1.0", "sign_type": RSA2, "trade_no": trade["trade_no"],
+              "out_trade_no": trade["out_trade_no"], "trade_status": _TRADE_STATUS[trade["state"]],
+              "total_amount": fen_to_yuan(trade["amount_fen"]), "receipt_amount": fen_to_yuan(trade["amount_fen"]),
+              "seller_id": seller_id, "buyer_id": trade["payer"]}
+    if trade["paid_at"] is not None:
+        params["gmt_payment"] = trade["paid_at"].astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S")
+    if refund is not None:
+        params.update(out_biz_no=refund["out_refund_no"], refund_fee=fen_to_yuan(refund["amount_fen"]),
+                      gmt_refund=refund["created_at"].astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S.000"))
+    return params
+
+
+METHODS.update({
+    "alipay.trade.create": trade_create,
+    "alipay.trade.query": trade_query,
+    "alipay.trade.close": trade_close,
+    "alipay.trade.refund": trade_refund,
+    "alipay.trade.fastpay.refund.query": refund_query,
+    "alipay.data.dataservice.bill.downloadurl.query": bill_download_url,
+})

@@ -16,7 +16,9 @@ from server.http.base import BaseHandler
 from server.sandbox import login_codes
 from server.sandbox.alipay import AlipayGatewaySimulator
 from server.sandbox.keys import sandbox_key_store
+from server.sandbox.payment_handlers import payment_routes
 from server.sandbox.wechat import WechatSimulator
+from server.sandbox.wechatpay import WechatpaySimulator
 from server.settings import Settings
 
 PREFIX = "/_sandbox"
@@ -75,8 +77,11 @@ def routes(settings: Settings) -> list[Route]:
     if settings.mode != "sandbox":
         return []
     wechat = {"wechat": WechatSimulator(settings)}
-    alipay = {"alipay": AlipayGatewaySimulator(settings, sandbox_key_store(settings.var_dir))}
+    key_store = sandbox_key_store(settings.var_dir)
+    alipay_simulator = AlipayGatewaySimulator(settings, key_store)
+    alipay = {"alipay": alipay_simulator}
     return [
+        *payment_routes(PREFIX, WechatpaySimulator(settings, key_store), alipay_simulator),
         Route(f"{PREFIX}/wechat/cgi-bin/token", WechatTokenHandler, wechat, documented=False),
         Route(f"{PREFIX}/wechat/sns/jscode2session", WechatCodeToSessionHandler, wechat, documented=False),
         Route(f"{PREFIX}/wechat/codes", MintCodeHandler, documented=False),

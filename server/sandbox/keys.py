@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 from server.payments.signing.rsa_keys import generate_rsa_keypair
 
 _ALIPAY_FILE = "alipay-keys.json"
+_WECHATPAY_FILE = "wechatpay-keys.json"
 
 
 @dataclass(frozen=True)
@@ -28,11 +30,40 @@ class SandboxAlipayKeys:
     gateway_public_pem: str
 
 
+@dataclass(frozen=True)
+class SandboxWechatpayKeys:
+    """The merchant's API key pair (requests) and the simulated platform's (callbacks, responses)."""
+
+    merchant_private_pem: str
+    merchant_public_pem: str
+    platform_private_pem: str
+    platform_public_pem: str
+    apiv3_key: str
+
+
 class SandboxKeyStore:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._alipay: SandboxAlipayKeys | None = None
+        self._wechatpay: SandboxWechatpayKeys | None = None
         self._lock = asyncio.Lock()
+
+    async def wechatpay(self) -> SandboxWechatpayKeys:
+        if self._wechatpay is None:
+            async with self._lock:
+                if self._wechatpay is None:
+                    self._wechatpay = await asyncio.to_thread(self._load_or_create_wechatpay)
+        return self._wechatpay
+
+    def _load_or_create_wechatpay(self) -> SandboxWechatpayKeys:
+        path = self.directory / _WECHATPAY_FILE
+        if not path.exists():
+            merchant_private, merchant_public = generate_rsa_keypair()
+            platform_private, platform_public = generate_rsa_keypair()
+            fresh = SandboxWechatpayKeys(merchant_private, merchant_public, platform_private, platform_public,
+                                         secrets.token_hex(16))
+            _create_once(path, json.dumps(asdict(fresh)))
+        return SandboxWechatpayKeys(**json.loads(path.read_text()))
 
     async def alipay(self) -> SandboxAlipayKeys:
         if self._alipay is None:

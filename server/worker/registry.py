@@ -33,6 +33,10 @@ JOB_MODULES: tuple[str, ...] = (
     "server.worker.housekeeping",
     "cms.content.schedule",
     "server.cases.supervision",
+    "server.messages.relay",
+    "server.messages.delivery",
+    "server.open.webhooks",
+    "server.payments.jobs",
 )
 
 

@@ -1,0 +1,1 @@
+"""Progress messages: the case outbox, its relay, consents, and delivery through WeChat and Alipay."""

@@ -1,0 +1,139 @@
+"""Messages, consents, and the outbox side of cases in MongoDB.
+
+Leases use a far-past sentinel for "free" rather than None plus ``$or`` (the embedded MongoDB
+mis-evaluates ``$or`` next to other conditions); states are strings, never booleans.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from server.mongo.indexes import IndexSpec, index
+
+Db = AsyncDatabase[dict[str, Any]]
+
+MESSAGES = "messages"
+CONSENTS = "message_consents"
+FREE = datetime(1970, 1, 1, tzinfo=UTC)
+
+INDEXES: list[IndexSpec] = [
+    index(MESSAGES, ("status", 1), ("next_attempt_at", 1)),
+    index(MESSAGES, ("case_id", 1), ("created_at", 1)),
+    index(CONSENTS, ("citizen_id", 1), ("channel", 1)),
+    index("cases", ("outbox_pending", 1)),
+]
+
+
+# ---------------------------------------------------------------- the outbox inside cases
+
+
+async def cases_with_outbox(db: Db, limit: int) -> list[dict[str, Any]]:
+    cursor = db.cases.find({"outbox_pending": {"$gt": 0}}, {"_id": 1, "version": 1, "outbox": 1, "number": 1,
+                                                            "guide": 1, "applicant": 1, "channel": 1})
+    return [case async for case in cursor.limit(limit)]
+
+
+async def drop_relayed_outbox(db: Db, case_id: str, version: int, relayed: set[str]) -> bool:
+    """Remove relayed entries if the case is still at ``version``; the version is left alone on purpose.
+
+    Not bumping it keeps an officer's concurrent transition from failing with case_changed; if that
+    transition wins and writes the old entries back, the next relay finds them already relayed.
+    """
+    case = await db.cases.find_one({"_id": case_id, "version": version}, {"outbox": 1})
+    if case is None:
+        return False
+    remaining = [entry for entry in case.get("outbox") or [] if entry["id"] not in relayed]
+    result = await db.cases.update_one({"_id": case_id, "version": version},
+                                       {"$set": {"outbox": remaining, "outbox_pending": len(remaining)}})
+    return result.matched_count == 1
+
+
+# ---------------------------------------------------------------- messages
+
+
+async def insert_message_once(db: Db, message: dict[str, Any]) -> bool:
+    """True if stored now, False if a message with this id was relayed before."""
+    try:
+        await db[MESSAGES].insert_one(message)
+        return True
+    except DuplicateKeyError:
+        return False
+
+
+async def lease_next_message(db: Db, holder: str, now: datetime, lease_until: datetime) -> dict[str, Any] | None:
+    """Take one due message: a pending one, else a sending one whose worker died (lease expired).
+
+    One equality query per status: the embedded MongoDB answers ``status: {"$in": [...]}`` by a scan
+    about ten times slower.
+    """
+    for status in ("pending", "sending"):
+        leased = await db[MESSAGES].find_one_and_update(
+            {"status": status, "next_attempt_at": {"$lte": now}, "lease_until": {"$lt": now}},
+            {"$set": {"status": "sending", "lease_holder": holder, "lease_until": lease_until},
+             "$inc": {"attempts": 1}},
+            return_document=ReturnDocument.AFTER)
+        if leased is not None:
+            return leased
+    return None
+
+
+async def mark_consent_reserved(db: Db, message_id: str, holder: str, recipient: str) -> None:
+    await db[MESSAGES].update_one({"_id": message_id, "lease_holder": holder},
+                                  {"$set": {"consent": "reserved", "recipient": recipient}})
+
+
+async def finish_message(db: Db, message_id: str, holder: str, fields: dict[str, Any]) -> bool:
+    """Record an outcome, only while this worker still holds the message."""
+    result = await db[MESSAGES].update_one({"_id": message_id, "lease_holder": holder, "status": "sending"},
+                                           {"$set": {**fields, "lease_holder": None, "lease_until": FREE}})
+    return result.matched_count == 1
+
+
+async def messages_of_case(db: Db, case_id: str) -> list[dict[str, Any]]:
+    return [message async for message in db[MESSAGES].find({"case_id": case_id}).sort("created_at", 1)]
+
+
+async def get_message(db: Db, message_id: str) -> dict[str, Any] | None:
+    return await db[MESSAGES].find_one({"_id": message_id})
+
+
+async def count_messages(db: Db, status: str) -> int:
+    return await db[MESSAGES].count_documents({"status": status})
+
+
+async def any_unfinished_message(db: Db) -> bool:
+    """Whether a message waits or is being sent (two indexed equality look-ups, no count)."""
+    for status in ("pending", "sending"):
+        if await db[MESSAGES].find_one({"status": status}, {"_id": 1}) is not None:
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- consents
+
+
+async def add_one_time_consents(db: Db, consent_id: str, fields: dict[str, Any], count: int) -> None:
+    await db[CONSENTS].update_one({"_id": consent_id}, {"$set": fields, "$inc": {"remaining": count}}, upsert=True)
+
+
+async def set_long_term_consent(db: Db, consent_id: str, fields: dict[str, Any], kind: str) -> None:
+    await db[CONSENTS].update_one({"_id": consent_id}, {"$set": {**fields, "long_term": kind}}, upsert=True)
+
+
+async def get_consent(db: Db, consent_id: str) -> dict[str, Any] | None:
+    return await db[CONSENTS].find_one({"_id": consent_id})
+
+
+async def spend_one_time_consent(db: Db, consent_id: str) -> dict[str, Any] | None:
+    """Atomically take one one-time consent; None when none is left."""
+    return await db[CONSENTS].find_one_and_update({"_id": consent_id, "remaining": {"$gt": 0}},
+                                                  {"$inc": {"remaining": -1}}, return_document=ReturnDocument.AFTER)
+
+
+async def consents_of(db: Db, citizen_id: str) -> list[dict[str, Any]]:
+    return [consent async for consent in db[CONSENTS].find({"citizen_id": citizen_id})]

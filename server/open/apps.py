@@ -1,0 +1,70 @@
+"""Third-party apps, registered by an admin: id, secret, scopes, rate limit, webhook.
+
+The HMAC secret must be recoverable (the server computes the same signature), so it cannot be hashed: it
+is sealed with the personal-data cipher (AES-GCM under the encryption key) and shown once, at registration.
+"""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from server.actor import Actor
+from server.errors import NotFound
+from server.jsonutil import iso
+from server.open import repository
+
+if TYPE_CHECKING:
+    from server.deps import Deps
+
+SECRET_LABEL = "open_app_secret"  # noqa: S105 (the cipher label, not a secret)
+
+
+class Scope(StrEnum):
+    GUIDES = "guides"  # item search and guide detail
+    CASE_PROGRESS = "case_progress"  # progress of a verified case, webhooks of the app's own cases
+    NOTICES = "notices"
+
+
+class OpenAppNotFound(NotFound):
+    code = "open_app_not_found"
+
+
+async def register_app(deps: Deps, actor: Actor, *, name: str, scopes: list[str],
+                       rate_limit_per_minute: int) -> tuple[dict[str, Any], str]:
+    """The stored app and its secret (returned this once, never again)."""
+    secret = secrets.token_urlsafe(32)
+    app = {"_id": f"ya{secrets.token_hex(8)}", "name": name.strip(), "scopes": sorted({Scope(s).value for s in scopes}),
+           "rate_limit_per_minute": rate_limit_per_minute, "status": "active",
+           "secret_sealed": deps.pii.seal(SECRET_LABEL, secret), "webhook": None,
+           "created_at": deps.clock.now(), "created_by": actor.to_doc()}
+    await repository.insert_app(deps.db, app)
+    return app, secret
+
+
+def app_secret(deps: Deps, app: dict[str, Any]) -> str:
+    return deps.pii.open(SECRET_LABEL, app["secret_sealed"])
+
+
+async def app_of(deps: Deps, app_id: str) -> dict[str, Any]:
+    app = await repository.get_app(deps.db, app_id)
+    if app is None:
+        raise OpenAppNotFound()
+    return app
+
+
+async def all_apps(deps: Deps) -> list[dict[str, Any]]:
+    return await repository.list_apps(deps.db)
+
+
+def app_view(app: dict[str, Any]) -> dict[str, Any]:
+    webhook = app.get("webhook")
+    return {"app_id": app["_id"], "name": app["name"], "scopes": list(app["scopes"]),
+            "rate_limit_per_minute": int(app["rate_limit_per_minute"]), "status": app["status"],
+            "webhook_url": webhook["url"] if webhook else None, "created_at": iso(app["created_at"])}
+
+
+async def subscribe_webhook(deps: Deps, app_id: str, url: str | None) -> dict[str, Any]:
+    await repository.set_webhook(deps.db, app_id, {"url": url, "since": deps.clock.now()} if url else None)
+    return app_view(await app_of(deps, app_id))

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import tornado.web
+
+from server.cases.states import Action
+from server.clock import FrozenClock
+from server.http.api import Route
+from server.messages.relay import relay_outboxes
+from server.open.signing import webhook_signature
+from server.open.webhooks import deliver_due_webhooks
+from tests.conftest import StartServer
+from tests.server.cases.staff_factories import prepare, publish_guide, submitted_case
+from tests.server.messages.factories import officer_does
+from tests.server.open.factories import call, register_app
+from tests.support.staff import signed_in_staff
+
+
+class Receiver(tornado.web.RequestHandler):
+    """An app's webhook endpoint: records what arrives, answers the next queued status (then 204)."""
+
+    def initialize(self, inbox: list[dict[str, Any]], answers: list[int]) -> None:
+        self.inbox = inbox
+        self.answers = answers
+
+    def post(self) -> None:
+        self.inbox.append({"headers": dict(self.request.headers), "body": self.request.body})
+        self.set_status(self.answers.pop(0) if self.answers else 204)
+
+
+@pytest.mark.asyncio
+async def test_status_changes_of_the_apps_cases_arrive_signed_and_are_retried(start_server: StartServer) -> None:
+    inbox: list[dict[str, Any]] = []
+    clock = FrozenClock()
+    server = await start_server(clock=clock, message_retry_base_seconds=10, extra_routes=[
+        Route("/hook", Receiver, {"inbox": inbox, "answers": [500]}, documented=False)])
+    app = await register_app(server, "case_progress")
+    subscribed = await call(server, app, "PUT", "/open/v1/webhook", json={"url": f"{server.url}/hook"})
+    assert subscribed.status == 200, subscribed.body
+    await prepare(server)
+    guide = await publish_guide(server)
+    mine = await submitted_case(server, guide)
+    other = await submitted_case(server, guide)  # a case not submitted through the app: no webhook
+    await server.deps.db.cases.update_one({"_id": mine["_id"]}, {"$set": {"open_app_id": app.app_id}})
+    await officer_does(server, mine["_id"], Action.PASS_PRE_REVIEW)
+    await officer_does(server, other["_id"], Action.PASS_PRE_REVIEW)
+
+    await relay_outboxes(server.deps)
+    assert await deliver_due_webhooks(server.deps, "w") == {"pending": 1}
+    assert await deliver_due_webhooks(server.deps, "w") == {}  # waits for its back-off
+    clock.advance(seconds=10)
+    assert await deliver_due_webhooks(server.deps, "w") == {"delivered": 1}
+
+    assert len(inbox) == 2
+    for request in inbox:
+        headers = request["headers"]
+        assert headers["X-Yiwang-Signature"] == webhook_signature(app.secret, headers["X-Yiwang-Timestamp"],
+                                                                  request["body"])
+    payload = json.loads(inbox[1]["body"])
+    assert (payload["event"], payload["case_number"], payload["from"], payload["to"]) == (
+        "case.status_changed", mine["number"], "submitted", "pre_review_passed")
+    assert inbox[0]["headers"]["X-Yiwang-Delivery"] == inbox[1]["headers"]["X-Yiwang-Delivery"]
+
+    admin = await signed_in_staff(server, "root", roles=["admin"])
+    deliveries = (await admin.get(f"/staff/v1/open-apps/{app.app_id}/webhook-deliveries")).json["items"]
+    assert [(d["status"], d["attempts"]) for d in deliveries] == [("delivered", 2)]
+    assert [a["status_code"] for a in deliveries[0]["attempt_log"]] == [500, 204]
+
+
+@pytest.mark.asyncio
+async def test_an_unreachable_webhook_ends_failed_after_its_attempts(start_server: StartServer) -> None:
+    clock = FrozenClock()
+    server = await start_server(clock=clock, message_retry_base_seconds=10, message_max_attempts=2)
+    app = await register_app(server, "case_progress")
+    await call(server, app, "PUT", "/open/v1/webhook", json={"url": "http://127.0.0.1:9/hook"})
+    await prepare(server)
+    case = await submitted_case(server, await publish_guide(server))
+    await server.deps.db.cases.update_one({"_id": case["_id"]}, {"$set": {"open_app_id": app.app_id}})
+    await officer_does(server, case["_id"], Action.PASS_PRE_REVIEW)
+    await relay_outboxes(server.deps)
+    assert await deliver_due_webhooks(server.deps, "w") == {"pending": 1}
+    clock.advance(seconds=10)
+    assert await deliver_due_webhooks(server.deps, "w") == {"failed": 1}
+    admin = await signed_in_staff(server, "root", roles=["admin"])
+    delivery = (await admin.get(f"/staff/v1/open-apps/{app.app_id}/webhook-deliveries")).json["items"][0]
+    assert delivery["status"] == "failed"
+    assert [a["status_code"] for a in delivery["attempt_log"]] == [None, None]
+    assert all(a["error"] for a in delivery["attempt_log"])
