@@ -4,7 +4,10 @@
 
 In process: index build time, index memory (tracemalloc, in a fresh process), p50/p99 of 2,000
 queries of 1-12 characters with the result cache off, and the slowest of a set of hostile queries
-(200 characters, emoji, combining marks, zero-width and control characters, lone surrogates).
+(200 characters, emoji, combining marks, zero-width and control characters, lone surrogates). Every
+query is searched in full; what the index keeps between queries as in production (parsed queries,
+per-word scores) serves the queries and words that come again, as they do in a search log. For
+information, p50/p99 once more over only the queries this process had not seen before.
 Over HTTP: requests per second of the search endpoint against a bare Tornado JSON handler, each in
 its own process, loaded in turn from this process over keep-alive connections. The search requests
 follow a Zipf distribution over the 2,000 queries, as search logs do; the index runs as deployed
@@ -275,6 +278,19 @@ def latencies_ms(index: SearchIndex, queries: Sequence[str]) -> list[float]:
     return timings
 
 
+def first_seen_percentiles(
+    queries: Sequence[str], timings: Sequence[float], seen: Sequence[str]
+) -> tuple[float, float]:
+    """p50 and p99 of the queries searched for the first time in this process."""
+    known = set(seen)
+    fresh = []
+    for query, timing in zip(queries, timings, strict=True):
+        if query not in known:
+            known.add(query)
+            fresh.append(timing)
+    return percentile(fresh, 0.5), percentile(fresh, 0.99)
+
+
 def percentile(values: Sequence[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -298,16 +314,20 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     index = SearchIndex(docs, synonyms=seed_synonyms(), cache_size=0)
     build_s = time.perf_counter() - started
-    latencies_ms(index, speed_queries(docs, 300, seed=99))  # warm-up on other queries
+    warm_up = speed_queries(docs, 300, seed=99)
+    latencies_ms(index, warm_up)  # warm-up on other queries
     timings = latencies_ms(index, queries)
     odd = max(latencies_ms(index, odd_queries() * 3))
     p50, p99 = percentile(timings, 0.5), percentile(timings, 0.99)
+    new_p50, new_p99 = first_seen_percentiles(queries, timings, warm_up)
     lines = [
         ("guides", f"{len(index)}", "-", None),
         ("build_s", f"{build_s:.2f}", f"<={BUILD_TARGET_S}", build_s <= BUILD_TARGET_S),
         ("p50_ms", f"{p50:.3f}", f"<={P50_TARGET_MS}", p50 <= P50_TARGET_MS),
         ("p99_ms", f"{p99:.3f}", f"<={P99_TARGET_MS}", p99 <= P99_TARGET_MS),
         ("mean_ms", f"{statistics.fmean(timings):.3f}", "-", None),
+        ("p50_ms_unseen_queries", f"{new_p50:.3f}", "-", None),
+        ("p99_ms_unseen_queries", f"{new_p99:.3f}", "-", None),
         ("odd_query_max_ms", f"{odd:.3f}", f"<={ODD_TARGET_MS}", odd <= ODD_TARGET_MS),
     ]
     memory = index_memory_mb()

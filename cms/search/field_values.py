@@ -22,6 +22,9 @@ Slots = npt.NDArray[np.int32]
 # A value must match at least this share of a query segment to count for its guides: a material
 # sharing one character with the query says nothing.
 MIN_VALUE_COVERAGE = 0.5
+_SLACK = 1e-9  # rounding room for the bound above
+# Up to this many matching values, their guides are looked up one value at a time.
+_FEW_VALUES = 16
 
 
 class FieldValues:
@@ -32,9 +35,10 @@ class FieldValues:
         self._postings: dict[str, list[int]] = {}
         self._owners: list[array[int]] = []
         # numpy copies of the above, rebuilt lazily after a change
-        self._cached_postings: dict[str, npt.NDArray[np.int32]] = {}
+        self._cached_postings: dict[str, npt.NDArray[np.intp]] = {}
         self._cached_owners: dict[int, Slots] = {}
         self._cached_weights: npt.NDArray[np.float64] | None = None
+        self._cached_index: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]] | None = None
 
     def add(self, slot: int, values: Iterable[tuple[str, str]]) -> None:
         for value in values:
@@ -43,6 +47,7 @@ class FieldValues:
                 value_id = self._new_value(value)
             self._owners[value_id].append(slot)
             self._cached_owners.pop(value_id, None)
+            self._cached_index = None
 
     def remove(self, slot: int, values: Iterable[tuple[str, str]]) -> None:
         for value in values:
@@ -50,6 +55,7 @@ class FieldValues:
             if value_id is not None and slot in self._owners[value_id]:
                 self._owners[value_id].remove(slot)
                 self._cached_owners.pop(value_id, None)
+                self._cached_index = None
 
     def _new_value(self, value: tuple[str, str]) -> int:
         value_id = len(self._weights)
@@ -64,17 +70,16 @@ class FieldValues:
 
     def coverage(self, features: Sequence[str], weights: Sequence[float], total: float) -> Vector | None:
         """Per value: the weighted share of the features it has (times its field's weight)."""
-        parts: list[npt.NDArray[np.int32]] = []
-        part_weights: list[float] = []
-        for feature, weight in zip(features, weights, strict=True):
-            ids = self._value_ids(feature)
-            if ids is not None:
-                parts.append(ids)
-                part_weights.append(weight)
-        if not parts or total <= 0:
+        if total <= 0:
             return None
+        postings = self._postings
+        found = [(feature, weight) for feature, weight in zip(features, weights, strict=True) if feature in postings]
+        # No value can have enough of the query (the usual case): skip the arrays.
+        if not found or sum(weight for _, weight in found) < (MIN_VALUE_COVERAGE - _SLACK) * total:
+            return None
+        parts = [self._value_ids(feature) for feature, _ in found]
         ids = np.concatenate(parts) if len(parts) > 1 else parts[0]
-        scale = np.repeat(np.asarray(part_weights) / total, [len(part) for part in parts])
+        scale = np.repeat(np.asarray([weight for _, weight in found]) / total, [len(part) for part in parts])
         shares = np.bincount(ids, weights=scale, minlength=len(self._weights))
         shares[shares < MIN_VALUE_COVERAGE] = 0.0
         return shares * self._field_weight_vector()
@@ -90,6 +95,17 @@ class FieldValues:
         if not len(matched):
             return None
         scores = np.zeros(size, dtype=np.float64)
+        if len(matched) > _FEW_VALUES:
+            # A word in hundreds of department names (广安): all their guides in one pass.
+            flat, starts, lengths = self._owner_index()
+            counts = lengths[matched]
+            total = int(counts.sum())
+            if not total:
+                return None
+            ends = np.cumsum(counts)
+            positions = np.repeat(starts[matched] - (ends - counts), counts) + np.arange(total)
+            np.maximum.at(scores, flat[positions], np.repeat(value_scores[matched], counts))
+            return scores
         found = False
         # Ascending, so a guide's best value is written last.
         for value_id in matched[np.argsort(value_scores[matched], kind="stable")]:
@@ -99,13 +115,21 @@ class FieldValues:
                 found = True
         return scores if found else None
 
-    def _value_ids(self, feature: str) -> npt.NDArray[np.int32] | None:
+    def _owner_index(self) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+        """Every value's guides in one array: (slots, where each value's start, how many)."""
+        if self._cached_index is None:
+            lengths = np.fromiter(map(len, self._owners), dtype=np.intp, count=len(self._owners))
+            starts = np.zeros(len(lengths), dtype=np.intp)
+            np.cumsum(lengths[:-1], out=starts[1:])
+            parts = [np.frombuffer(owners, dtype=np.int32) for owners in self._owners]
+            flat = np.concatenate(parts).astype(np.intp) if parts else np.zeros(0, dtype=np.intp)
+            self._cached_index = (flat, starts, lengths)
+        return self._cached_index
+
+    def _value_ids(self, feature: str) -> npt.NDArray[np.intp]:
         cached = self._cached_postings.get(feature)
         if cached is None:
-            ids = self._postings.get(feature)
-            if ids is None:
-                return None
-            cached = self._cached_postings[feature] = np.asarray(ids, dtype=np.int32)
+            cached = self._cached_postings[feature] = np.asarray(self._postings[feature], dtype=np.intp)
         return cached
 
     def _owner_slots(self, value_id: int) -> Slots:

@@ -5,6 +5,9 @@ guides share (departments, materials, themes, item types) once per value (field_
 is parsed (query.py), scored for all guides at once with numpy, its best few re-scored as strings
 (scoring.py, ranking.py), and only the page is highlighted (highlight.py).
 
+Besides whole results (``cache_size``), the index keeps parsed queries and the per-guide scores of
+recently searched words until the next write: they are the same for every query that contains them.
+
 Publishing or unpublishing one guide touches only that guide's postings (``upsert``/``remove``, a few
 milliseconds at 20,000 guides), so a change is searchable as soon as the call returns. Not
 thread-safe: call everything from one thread (the web process's event loop); ``search`` is synchronous.
@@ -30,7 +33,7 @@ from cms.search.highlight import Marker, highlight_guide
 from cms.search.models import FilterValue, Hit, SearchDoc, SearchResult
 from cms.search.normalize import fold, strip_notes
 from cms.search.postings import Postings
-from cms.search.query import QueryParser
+from cms.search.query import QueryParser, QueryPlan
 from cms.search.scoring import VARIANT, Scorer
 from cms.search.suggest import Suggester
 from cms.search.vocabulary import SynonymRules, Vocabulary, default_vocabulary
@@ -69,6 +72,8 @@ MAX_LIMIT = 100
 _RERANK_MARGIN = 4
 # Below this first-stage text score a guide cannot reach MIN_SCORE, even raised by the second stage.
 _CANDIDATE_FLOOR = 0.15
+_PARSED_CACHE_SIZE = 256
+_CACHED_QUERY_CHARS = 64
 
 
 class _Entry(NamedTuple):
@@ -87,6 +92,7 @@ class SearchIndex:
     ) -> None:
         """``cache_size`` results are kept until the next write (search logs repeat a lot); 0: none."""
         self._cache: OrderedDict[tuple[object, ...], SearchResult] = OrderedDict()
+        self._parsed_queries: OrderedDict[str, _ParsedQuery] = OrderedDict()
         self._cache_size = cache_size
         self._vocabulary = vocabulary or default_vocabulary()
         self._variant_pattern = _alternation(self._vocabulary.variant_actions)
@@ -116,14 +122,16 @@ class SearchIndex:
     # ---- writing ------------------------------------------------------------------------------
 
     def build(self, docs: Iterable[SearchDoc]) -> None:
-        """Add many guides at once (much faster than upserting them one by one)."""
+        """Add (or replace) many guides at once, much faster than upserting them one by one. Guides
+        already in the index and not among ``docs`` stay."""
         self._forget_derived()
         # A catalogue repeats most names once per county: index each distinct name once.
         slots_by_name: dict[str, list[int]] = {}
         name_features = lru_cache(maxsize=None)(_name_features)
         by_alias: dict[str, list[int]] = {}
         added: list[int] = []
-        for doc in docs:
+        # One guide listed twice counts once (the last); its postings must not be added twice.
+        for doc in {doc.id: doc for doc in docs}.values():
             if doc.id in self._slots:
                 self.remove(doc.id)
             slot = self._claim_slot(doc)
@@ -179,10 +187,12 @@ class SearchIndex:
             self._synonyms = SynonymRules.from_groups(groups, one_way)
         self._parser = self._make_parser()
         self._cache.clear()
+        self._parsed_queries.clear()
 
     def _forget_derived(self) -> None:
-        """Results and weights computed from the guides as they were before a write."""
+        """Results, parsed queries and weights computed from the guides as they were before a write."""
         self._cache.clear()
+        self._parsed_queries.clear()
         self._scorer.forget()
 
     def __len__(self) -> int:
@@ -280,50 +290,80 @@ class SearchIndex:
     def _search(
         self, query: str, filters: Mapping[str, FilterValue | None] | None, offset: int, limit: int
     ) -> SearchResult:
-        plan = self._parser.parse(query)
+        parsed = self._parsed(query)
+        plan = parsed.plan
         if plan.empty or not self._entries:
             return SearchResult(0, ())
         size = self._high
         first = self._scorer.first_stage(plan, size, len(self._entries))
-        candidates = np.flatnonzero(first.text >= _CANDIDATE_FLOOR)
+        candidates = (first.text >= _CANDIDATE_FLOOR).nonzero()[0]
         if filters and len(candidates):
             mask = self._facets.mask(filters, size)
             if mask is not None:
                 candidates = candidates[mask[candidates]]
         if not len(candidates):
             return SearchResult(0, ())
-        scores = self._scorer.combine(first, plan, candidates, size, self._log_max_popularity)
+        scores = self._scorer.combine(first, plan, candidates, size, self._log_max_popularity, parsed.asked)
         # The best few (positions into candidates) are looked at again as strings.
         wanted = offset + limit + _RERANK_MARGIN
         top = np.argpartition(-scores, wanted - 1)[:wanted] if len(candidates) > wanted else np.arange(len(candidates))
-        top_slots = candidates[top]
+        top_array = candidates[top]
+        top_slots = top_array.tolist()
+        top_scores = scores[top].tolist()
         per_segment = [
-            scored.scores[top_slots].tolist() if scored.scores is not None else [0.0] * len(top)
+            scored.scores[top_array].tolist() if scored.scores is not None else [0.0] * len(top_slots)
             for scored in first.segments
         ]
-        text = first.text[top_slots].tolist()
-        ranked = []
-        for index, (slot, score) in enumerate(zip(top_slots.tolist(), scores[top].tolist(), strict=True)):
-            segment_scores = [column[index] for column in per_segment]
-            score = self._scorer.second_stage(slot, score, text[index], segment_scores, first, size)
-            ranked.append((-score, slot))
-        ranked.sort()
+        single = len(per_segment) == 1 and first.text is first.segments[0].scores
+        text = per_segment[0] if single else first.text[top_array].tolist()
+        corrected = self._scorer.second_stage(top_slots, top_scores, text, per_segment, first, size)
+        ranked = sorted(zip([-score for score in corrected], top_slots, strict=True))
         cutoff = max(ranking.MIN_SCORE, -ranking.RELATIVE_CUTOFF * ranked[0][0])
         kept = [(-negative, slot) for negative, slot in ranked if -negative >= cutoff]
         # The rest are counted, and paged, by their first-stage score.
-        rest = scores >= cutoff
-        rest[top] = False
-        extra = int(np.count_nonzero(rest))
+        extra = int(np.count_nonzero(scores >= cutoff)) - sum(1 for score in top_scores if score >= cutoff)
         if offset + limit > len(kept) and extra:
+            rest = scores >= cutoff
+            rest[top] = False
             positions = np.flatnonzero(rest)
             order = positions[np.argsort(-scores[positions], kind="stable")][: offset + limit - len(kept)]
             kept.extend(zip(scores[order].tolist(), candidates[order].tolist(), strict=True))
+        page = kept[offset : offset + limit]
+        if not page:
+            return SearchResult(len(kept) + extra, ())
         marker = Marker.for_plan(plan)
+        entries = self._entries
         hits = []
-        for score, slot in kept[offset : offset + limit]:
-            doc = self._entries[slot].doc
+        for score, slot in page:
+            doc = entries[slot].doc
             hits.append(Hit(doc.id, round(score, 4), highlight_guide(doc, marker)))
         return SearchResult(len(kept) + extra, tuple(hits))
+
+    def _parsed(self, query: str) -> _ParsedQuery:
+        """The query parsed, from a small cache: search logs repeat, and parsing costs more than
+        looking up. Kept until the next write (parsing consults the guides' own words)."""
+        if len(query) > _CACHED_QUERY_CHARS:
+            return self._parse(query)
+        cache = self._parsed_queries
+        found = cache.get(query)
+        if found is not None:
+            cache.move_to_end(query)
+            return found
+        found = cache[query] = self._parse(query)
+        if len(cache) > _PARSED_CACHE_SIZE:
+            cache.popitem(last=False)
+        return found
+
+    def _parse(self, query: str) -> _ParsedQuery:
+        plan = self._parser.parse(query)
+        return _ParsedQuery(plan, tuple(self._scorer.asked_variants(plan)))
+
+
+class _ParsedQuery(NamedTuple):
+    """A parsed query and the variant words it asks for."""
+
+    plan: QueryPlan
+    asked: tuple[str, ...]
 
 
 def _cache_key(

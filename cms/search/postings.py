@@ -13,9 +13,12 @@ from typing import NamedTuple, cast
 import numpy as np
 import numpy.typing as npt
 
-Slots = npt.NDArray[np.int32]
+# Platform-sized: numpy counts with these without converting them first.
+Slots = npt.NDArray[np.intp]
 Weights = npt.NDArray[np.float32]
 Vector = npt.NDArray[np.float64]
+# Room for float32 rounding of weights summing to 1.
+_ROUNDING = 1e-6
 
 
 class _Posting(NamedTuple):
@@ -41,12 +44,12 @@ class Postings:
 
     def bulk_add(self, name: dict[str, list[int]], alias: dict[str, list[int]]) -> None:
         for feature, slots in name.items():
-            self._append(feature, np.asarray(slots, dtype=np.int32), None)
+            self._append(feature, np.asarray(slots, dtype=np.intp), None)
         for feature, slots in alias.items():
-            self._append(feature, np.asarray(slots, dtype=np.int32), self._alias_weight)
+            self._append(feature, np.asarray(slots, dtype=np.intp), self._alias_weight)
 
     def add(self, slot: int, name: Iterable[str], alias: Iterable[str]) -> None:
-        one = np.asarray([slot], dtype=np.int32)
+        one = np.asarray([slot], dtype=np.intp)
         for feature in name:
             self._append(feature, one, None)
         for feature in alias:
@@ -71,23 +74,45 @@ class Postings:
 
     def coverage(self, features: Sequence[str], weights: Sequence[float], size: int) -> Vector | None:
         """Per slot: the sum of the weights of the features the guide has (aliases at their weight)."""
-        parts: list[_Posting] = []
-        part_weights: list[float] = []
-        for feature, weight in zip(features, weights, strict=True):
-            posting = self._postings.get(feature)
-            if posting is not None:
-                parts.append(posting)
-                part_weights.append(weight)
-        if not parts:
+        get = self._postings.get
+        pairs = zip(features, weights, strict=True)
+        found = [(posting, weight) for feature, weight in pairs if (posting := get(feature)) is not None]
+        if not found:
             return None
+        parts = [posting for posting, _ in found]
+        part_weights = [weight for _, weight in found]
         if len(parts) == 1 and parts[0].weights is None:
-            return cast(Vector, np.bincount(parts[0].slots, minlength=size) * part_weights[0])
+            # A guide is at most once in a posting: plain assignment, no counting.
+            single: Vector = np.zeros(size, dtype=np.float64)
+            single[parts[0].slots] = part_weights[0]
+            return single
         lengths = [len(part.slots) for part in parts]
-        per_slot = np.repeat(np.asarray(part_weights, dtype=np.float32), lengths)
+        # Weights are counted at float32 precision (as the alias weights are stored).
+        narrow = np.asarray(part_weights, dtype=np.float32)
         if any(part.weights is not None for part in parts):
+            per_slot = np.repeat(narrow, lengths)
             per_slot *= np.concatenate([self._field_weights(part) for part in parts])
+        else:  # widened before repeating: the count then needs no conversion of its own
+            per_slot = np.repeat(narrow.astype(np.float64), lengths)
         slots = np.concatenate([part.slots for part in parts]) if len(parts) > 1 else parts[0].slots
         return cast(Vector, np.bincount(slots, weights=per_slot, minlength=size))
+
+    def count_full(self, features: Sequence[str], weights: Sequence[float], coverage: Vector, full: float) -> int:
+        """How many guides have ``coverage`` (of these features at these weights) of at least ``full``.
+
+        A guide missing a feature, or having it only in an alias, loses at least a tenth of the
+        feature's weight: when that is more than ``1 - full``, only the guides of the feature's
+        posting can be full, and the rarest such feature has the fewest to look at.
+        """
+        needed = (1 - full) / (1 - self._alias_weight) + _ROUNDING
+        get = self._postings.get
+        postings = [get(feature) for feature, weight in zip(features, weights, strict=True) if weight > needed]
+        if any(posting is None for posting in postings):
+            return 0
+        rarest = min((posting.slots for posting in postings if posting is not None), key=len, default=None)
+        if rarest is None or len(rarest) > len(coverage) // 8:  # then one pass over all is cheaper
+            return int(np.count_nonzero(coverage >= full))
+        return int(np.count_nonzero(coverage[rarest] >= full))
 
     def _field_weights(self, posting: _Posting) -> Weights:
         if posting.weights is not None:

@@ -11,7 +11,6 @@ how much and which synonyms apply.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -84,8 +83,7 @@ class QueryPlan(NamedTuple):
 _PLAIN, _STOP, _WEAK, _PLACE = "plain", "stop", "weak", "place"
 
 
-@dataclass
-class _Token:
+class _Token(NamedTuple):
     text: str
     kind: str
     han: bool
@@ -103,9 +101,18 @@ class QueryParser:
         self._vocabulary = vocabulary
         self._synonyms = synonyms
         self._is_known_bigram = is_known_bigram
-        # Lengths of listed words by first character, longest first: most characters start none.
+        # Listed word -> its kind (a question word first, then weak word, place, synonym key) and
+        # synonyms; and their lengths by first character, longest first: most characters start none.
+        self._listed: dict[str, tuple[str, tuple[str, ...]]] = {}
+        for kind, words in (
+            (_PLAIN, [word for word, expansions in synonyms.expansions.items() if expansions]),
+            (_PLACE, vocabulary.places),
+            (_WEAK, vocabulary.weak),
+            (_STOP, vocabulary.stop),
+        ):
+            self._listed.update((word, (kind, synonyms.expansions.get(word, ()))) for word in words)
         lengths: dict[str, set[int]] = {}
-        for word in (*vocabulary.stop, *vocabulary.weak, *vocabulary.places, *synonyms.expansions):
+        for word in self._listed:
             lengths.setdefault(word[0], set()).add(len(word))
         self._lengths = {first: sorted(found, reverse=True) for first, found in lengths.items()}
 
@@ -129,39 +136,36 @@ class QueryParser:
         return _plan(segments)
 
     def _han_tokens(self, run: str) -> list[_Token]:
+        """Listed words, and the runs of other characters between them."""
         tokens: list[_Token] = []
-        position = 0
+        lengths = self._lengths
+        position = plain = 0
         while position < len(run):
-            token = self._listed_word_at(run, position)
+            token = self._listed_word_at(run, position) if run[position] in lengths else None
             if token is None:
-                token = _Token(run[position], _PLAIN, True)
+                position += 1
+                continue
+            if plain < position:
+                tokens.append(_Token(run[plain:position], _PLAIN, True))
             tokens.append(token)
-            position += len(token.text)
+            position = plain = position + len(token.text)
+        if plain < len(run):
+            tokens.append(_Token(run[plain:], _PLAIN, True))
         return tokens
 
     def _listed_word_at(self, run: str, start: int) -> _Token | None:
-        lengths = self._lengths.get(run[start])
-        if lengths is None:
-            return None
-        vocabulary = self._vocabulary
-        for length in lengths:
+        listed = self._listed
+        for length in self._lengths[run[start]]:
             end = start + length
             if end > len(run):
                 continue
             word = run[start:end]
-            expansions = self._synonyms.expansions.get(word, ())
-            if word in vocabulary.stop:
-                kind = _STOP
-            elif word in vocabulary.weak:
-                kind = _WEAK
-            elif word in vocabulary.places:
-                kind = _PLACE
-            elif expansions:
-                kind = _PLAIN
-            else:
+            found = listed.get(word)
+            if found is None:
                 continue
+            kind, expansions = found
             # Words the guides use across this boundary win over a listed word cut out of them.
-            if (kind != _PLAIN or len(word) == 1) and self._cuts_a_word(run, start, end):
+            if (kind != _PLAIN or length == 1) and self._cuts_a_word(run, start, end):
                 continue
             return _Token(word, kind, True, expansions)
         return None
@@ -184,7 +188,8 @@ def _keep_meaning(tokens: list[_Token]) -> list[_Token]:
 
 
 def _merge_plain(tokens: list[_Token]) -> list[_Token]:
-    """Adjacent plain Han characters without synonyms form one segment (their bigrams matter)."""
+    """Adjacent plain Han text without synonyms forms one segment (its bigrams matter), also
+    across a dropped question word."""
     merged: list[_Token] = []
     for token in tokens:
         previous = merged[-1] if merged else None
@@ -211,7 +216,7 @@ def _segment(token: _Token) -> Segment:
         # Homophone typos are a short-phrase problem: pasted paragraphs are not checked by sound.
         sounds_like = token.text if 2 <= len(token.text) <= _MAX_SOUND_CHARS else ""
     else:
-        alternatives = tuple(_word_alternatives(token))
+        alternatives = _word_alternatives(token.text, token.expansions)
         sounds_like = ""
     length = min((alternative.length for alternative in alternatives), default=0)
     return Segment(token.text, _FACTORS[token.kind], alternatives, length, sounds_like)
@@ -264,8 +269,8 @@ def _synonym_group(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(word[i : i + 2] for i in range(len(word) - 1)))
 
 
-def _word_alternatives(token: _Token) -> list[Alternative]:
-    word = token.text
+@lru_cache(maxsize=4096)
+def _word_alternatives(word: str, expansions: tuple[str, ...]) -> tuple[Alternative, ...]:
     alternatives = [Alternative((word_feature(word),), (1.0,), 1.0, len(word))]
     pieces = split_pinyin(word)
     if pieces:
@@ -281,8 +286,9 @@ def _word_alternatives(token: _Token) -> list[Alternative]:
             alternatives.append(
                 Alternative(tuple(features), tuple(weights), INITIALS_FACTOR, len(initials), initials=initials)
             )
-    alternatives.extend(_synonym_alternatives(token))
-    return alternatives
+    if expansions:
+        alternatives.extend(_synonyms_of(word, expansions))
+    return tuple(alternatives)
 
 
 def _plan(segments: list[Segment]) -> QueryPlan:

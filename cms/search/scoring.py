@@ -1,14 +1,18 @@
 """Scoring a parsed query against every guide at once (numpy), then the best few again as strings.
 
-ranking.py says what the score means; this module computes it from the index's parts. It keeps two
-things derived from the guides (feature idf, the per-guide prior); the index calls ``forget`` after
-every write.
+ranking.py says what the score means; this module computes it from the index's parts. It keeps what
+it derived from the guides (feature idf, the per-guide prior, and the per-guide scores of the words
+searched last, which recur across queries: 低保, 营业执照, 变更, 县级); the index calls ``forget``
+after every write.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Callable, Sequence
+import operator
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -32,6 +36,12 @@ _ENOUGH_NAME_MATCHES = 30
 _MAX_STRING_CHECK = 16
 # A typed word in more than this share of guide names is official wording already.
 _WIDELY_USED_SHARE = 0.05
+_FULL = 0.999  # a segment's coverage that counts as all of it
+# Per-guide scores of recent words: 16 MB, 100 words at 20,000 guides.
+_SEGMENT_CACHE_BYTES = 16_000_000
+_MIN_SEGMENTS_KEPT = 8
+
+Weighted = tuple[list[str], list[float], float]  # features, their idf weights, the weights' sum
 
 
 class SegmentScores(NamedTuple):
@@ -63,43 +73,21 @@ class Scorer:
         self._variant_actions = variant_actions
         self._ranked_text = ranked_text
         self._idf: dict[str, tuple[float, bool]] = {}
+        self._segment_cache: OrderedDict[Segment, SegmentScores] = OrderedDict()
         self._priors: Vector | None = None
 
     def forget(self) -> None:
         """Drop what was derived from the guides before a write."""
         self._idf.clear()
+        self._segment_cache.clear()
         self._priors = None
 
     # ---- first stage: every guide --------------------------------------------------------------
 
     def first_stage(self, plan: QueryPlan, size: int, live: int) -> FirstStage:
         """Per segment, every guide's best coverage over the segment's alternatives; their mean."""
-        segments: list[SegmentScores] = []
-        weight_sum = 0.0
-        for segment in plan.segments:
-            typed, *others = segment.alternatives
-            weighted = self._weighted(typed, live)
-            best = self._scaled_coverage(typed, weighted, size)
-            whole = 0 if best is None else int(np.count_nonzero(best >= 0.999))  # guides with it all
-            if segment.sounds_like and not whole:
-                sound = sound_alternative(segment.sounds_like)
-                if sound is not None:
-                    best = _maximum(best, self._scaled_coverage(sound, self._weighted(sound, live), size))
-            for alternative in others:
-                if not alternative.groups:
-                    coverage = self._scaled_coverage(alternative, self._weighted(alternative, live), size)
-                elif not self._widely_used(typed.features, live):
-                    coverage = self._synonym_coverage(alternative, live, size)
-                else:
-                    continue
-                best = _maximum(best, coverage)
-            # One character in a material or department name says nothing about the guide; and
-            # guides found only there rank after many whole name matches (pages away) anyway.
-            if typed.text is not None and len(typed.text) > 1 and whole < _ENOUGH_NAME_MATCHES:
-                best = _maximum(best, self._values.scores(*weighted, size))
-            weight = segment.factor * weighted[2]
-            weight_sum += weight
-            segments.append(SegmentScores(segment, weight, best))
+        segments = [self._segment_scores(segment, size, live) for segment in plan.segments]
+        weight_sum = functools.reduce(operator.add, [scored.weight for scored in segments], 0.0)
         text: Vector | None = None
         for scored in segments:
             if scored.scores is None or scored.weight <= 0:
@@ -111,15 +99,68 @@ class Scorer:
                 text = part if text is None else np.add(text, part, out=text)
         return FirstStage(segments, weight_sum, text if text is not None else np.zeros(size, dtype=np.float64))
 
-    def combine(self, first: FirstStage, plan: QueryPlan, candidates: Slots, size: int, log_max: float) -> Vector:
-        """The first-stage score (see ranking.py) of the candidate slots."""
+    def _segment_scores(self, segment: Segment, size: int, live: int) -> SegmentScores:
+        """The segment's weight and per slot score. Words recur across queries (低保, 营业执照,
+        深圳...): kept, read-only, until the next write."""
+        cache = self._segment_cache
+        found = cache.get(segment)
+        if found is not None:
+            cache.move_to_end(segment)
+            return found
+        found = cache[segment] = self._compute_segment_scores(segment, size, live)
+        if found.scores is not None:
+            found.scores.flags.writeable = False
+        if len(cache) > max(_MIN_SEGMENTS_KEPT, _SEGMENT_CACHE_BYTES // (8 * max(1, size))):
+            cache.popitem(last=False)
+        return found
+
+    def _compute_segment_scores(self, segment: Segment, size: int, live: int) -> SegmentScores:
+        typed, *others = segment.alternatives
+        weighted = self._weighted(typed, live)
+        scaled = self._scaled(typed, weighted)
+        best = self._postings.coverage(weighted[0], scaled, size) if scaled else None
+        # One character in a material or department name says nothing about the guide; and
+        # guides found only there rank after many whole name matches (pages away) anyway.
+        search_values = typed.text is not None and len(typed.text) > 1
+        whole = 0  # guides with all of it
+        if best is not None and (segment.sounds_like or search_values):
+            whole = self._postings.count_full(weighted[0], scaled, best, _FULL)
+        if segment.sounds_like and not whole:
+            sound = sound_alternative(segment.sounds_like)
+            if sound is not None:
+                best = _maximum(best, self._scaled_coverage(sound, self._weighted(sound, live), size))
+        for alternative in others:
+            if not alternative.groups:
+                coverage = self._scaled_coverage(alternative, self._weighted(alternative, live), size)
+            elif not self._widely_used(typed.features, live):
+                coverage = self._synonym_coverage(alternative, live, size)
+            else:
+                continue
+            best = _maximum(best, coverage)
+        if search_values and whole < _ENOUGH_NAME_MATCHES:
+            best = _maximum(best, self._values.scores(*weighted, size))
+        return SegmentScores(segment, segment.factor * weighted[2], best)
+
+    def combine(
+        self,
+        first: FirstStage,
+        plan: QueryPlan,
+        candidates: Slots,
+        size: int,
+        log_max: float,
+        asked: Sequence[str] | None = None,
+    ) -> Vector:
+        """The first-stage score (see ranking.py) of the candidate slots; ``asked``: the plan's
+        ``asked_variants`` if already known."""
+        text = first.text[candidates]
         matched: Vector | None = None
         for scored in first.segments:
             if scored.scores is not None:
-                part = scored.scores[candidates] * scored.segment.length
+                # (one segment's scores are the text scores)
+                column = text if scored.scores is first.text else scored.scores[candidates]
+                part = column * scored.segment.length
                 matched = part if matched is None else np.add(matched, part, out=matched)
         share = ranking.PRECISION_SHARE
-        text = first.text[candidates]
         if matched is None:
             score = text * (1 - share)
         else:
@@ -129,19 +170,29 @@ class Scorer:
             matched += 1 - share
             score = text * matched
         score += self._prior_vector(size, log_max)[candidates]
-        asked = [word for word in self._variant_actions if word in plan.joined_texts]
+        if asked is None:
+            asked = self.asked_variants(plan)
         if asked:
             score += ranking.VARIANT_PENALTY * self._asked_variants_only(asked, candidates, size)
         return score
 
-    def _scaled_coverage(
-        self, alternative: Alternative, weighted: tuple[list[str], list[float], float], size: int
-    ) -> Vector | None:
-        features, weights, total = weighted
+    def asked_variants(self, plan: QueryPlan) -> list[str]:
+        """The variant words (注销, 补办...) the query asks for."""
+        joined = plan.joined_texts
+        return [word for word in self._variant_actions if word in joined]
+
+    def _scaled_coverage(self, alternative: Alternative, weighted: Weighted, size: int) -> Vector | None:
+        scaled = self._scaled(alternative, weighted)
+        return self._postings.coverage(weighted[0], scaled, size) if scaled else None
+
+    @staticmethod
+    def _scaled(alternative: Alternative, weighted: Weighted) -> list[float]:
+        """The weights scaled to sum to the alternative's factor; none when they sum to nothing."""
+        _, weights, total = weighted
         if total <= 0:
-            return None
+            return []
         scale = alternative.factor / total
-        return self._postings.coverage(features, [weight * scale for weight in weights], size)
+        return [weight * scale for weight in weights]
 
     def _widely_used(self, features: Sequence[str], live: int) -> bool:
         """The typed word is common in guide names (许可, 审批, 变更): it needs no synonyms."""
@@ -169,25 +220,22 @@ class Scorer:
             np.minimum(coverage, alternative.factor, out=coverage)
         return coverage
 
-    def _weighted(self, alternative: Alternative, live: int) -> tuple[list[str], list[float], float]:
+    def _weighted(self, alternative: Alternative, live: int) -> Weighted:
         """The alternative's features with idf weights, and their sum."""
+        known = self._idf
+        for feature in alternative.features:
+            if feature not in known:
+                known[feature] = self._feature_idf(feature, live)
+        pairs: Iterable[tuple[str, float]] = zip(alternative.features, alternative.weights, strict=True)
+        if len(alternative.features) > 1:
+            # A common character says little when the alternative has longer features to go by.
+            pairs = ((feature, base) for feature, base in pairs if base >= 1.0 or not known[feature][1])
         features: list[str] = []
         weights: list[float] = []
-        several = len(alternative.features) > 1
-        total = 0.0
-        known = self._idf
-        for feature, base in zip(alternative.features, alternative.weights, strict=True):
-            found = known.get(feature)
-            if found is None:
-                found = known[feature] = self._feature_idf(feature, live)
-            # A common character says little when the alternative has longer features to go by.
-            if several and base < 1.0 and found[1]:
-                continue
-            weight = base * found[0]
+        for feature, base in pairs:
             features.append(feature)
-            weights.append(weight)
-            total += weight
-        return features, weights, total
+            weights.append(base * known[feature][0])
+        return features, weights, functools.reduce(operator.add, weights, 0.0)  # in order, as counted
 
     def _feature_idf(self, feature: str, live: int) -> tuple[float, bool]:
         """(idf, whether the feature is a common character)."""
@@ -204,7 +252,7 @@ class Scorer:
             self._priors = priors.astype(np.float64)
         return self._priors
 
-    def _asked_variants_only(self, asked: list[str], candidates: Slots, size: int) -> npt.NDArray[np.bool_]:
+    def _asked_variants_only(self, asked: Sequence[str], candidates: Slots, size: int) -> npt.NDArray[np.bool_]:
         """Candidates whose name's variant words were all asked for: they keep no penalty."""
         variants = self._columns.view("variants", size)
         unasked = variants.astype(np.int16)
@@ -218,33 +266,73 @@ class Scorer:
     # ---- second stage: the best few, as strings ------------------------------------------------
 
     def second_stage(
-        self, slot: int, score: float, text: float, segment_scores: list[float], first: FirstStage, size: int
-    ) -> float:
-        """The first-stage score, corrected where a segment's match as a string differs from its
-        n-gram coverage: an abbreviation, typo or initials match raises it, scattered n-grams lower it."""
-        text_gain = 0.0
-        length_gain = 0.0
-        for scored, current in zip(first.segments, segment_scores, strict=True):
+        self,
+        slots: Sequence[int],
+        scores: Sequence[float],
+        texts: Sequence[float],
+        per_segment: Sequence[Sequence[float]],
+        first: FirstStage,
+        size: int,
+    ) -> list[float]:
+        """The first-stage scores of the best few, corrected where a segment's match as a string
+        differs from its n-gram coverage: an abbreviation, typo or initials match raises a score,
+        scattered n-grams lower it. ``texts``: their first-stage text scores; ``per_segment``: each
+        segment's first-stage scores of the slots."""
+        count = len(slots)
+        text_gain = [0.0] * count
+        length_gain = [0.0] * count
+        ranked_text = self._ranked_text
+        for scored, column in zip(first.segments, per_segment, strict=True):
             if scored.weight <= 0:
                 continue
-            start = current
-            if current >= ranking.ABBREVIATION_QUALITY:
-                # All n-grams found, but are they in order? 执业注册 in 执业注销注册 is not.
-                if current > ranking.SCATTERED_QUALITY and not self._typed_in_order(slot, scored.segment):
-                    text_gain -= scored.weight * (current - ranking.SCATTERED_QUALITY)
-                    length_gain -= (current - ranking.SCATTERED_QUALITY) * scored.segment.length
+            segment = scored.segment
+            typed = segment.alternatives[0].text
+            in_order = typed if typed is not None and len(typed) >= 3 else None  # to check for order
+            # Most of the best few have the segment whole, found in order: nothing to look at.
+            if in_order is None:
+                todo = [index for index, current in enumerate(column) if current < ranking.ABBREVIATION_QUALITY]
+            else:
+                todo = [
+                    index
+                    for index, current in enumerate(column)
+                    if current < ranking.ABBREVIATION_QUALITY or current > ranking.SCATTERED_QUALITY
+                ]
+            if not todo:
                 continue
             # Only what was typed: synonyms are official wording, found whole by the first stage.
-            for alternative in scored.segment.alternatives:
-                if alternative.factor <= current or not _checked_as_string(alternative, scored.segment):
-                    continue
-                quality = ranking.alternative_quality(alternative, self._ranked_text(slot))
-                current = max(current, quality * alternative.factor)
-            if current > start:
-                text_gain += scored.weight * (current - start)
-                length_gain += (current - start) * scored.segment.length
-        if not text_gain:
-            return score
+            checked = [alternative for alternative in segment.alternatives if _checked_as_string(alternative, segment)]
+            # The best few often share a name (the same item in several counties): check each once.
+            gains: dict[tuple[ranking.RankedText, float], tuple[float, float]] = {}
+            for index in todo:
+                current = column[index]
+                ranked = ranked_text(slots[index])
+                found = gains.get((ranked, current))
+                if found is None:
+                    found = gains[ranked, current] = _segment_gain(scored, current, ranked, in_order, checked)
+                if found[0] or found[1]:
+                    text_gain[index] += found[0]
+                    length_gain[index] += found[1]
+        corrected = list(scores)
+        for index, gain in enumerate(text_gain):
+            if gain:
+                segment_scores = [column[index] for column in per_segment]
+                corrected[index] = self._corrected(
+                    slots[index], scores[index], texts[index], gain, length_gain[index], segment_scores, first, size
+                )
+        return corrected
+
+    def _corrected(
+        self,
+        slot: int,
+        score: float,
+        text: float,
+        text_gain: float,
+        length_gain: float,
+        segment_scores: list[float],
+        first: FirstStage,
+        size: int,
+    ) -> float:
+        """The score with its text and precision parts redone after the string checks."""
         new_text = text + text_gain / first.weight_sum
         core_length = 1 / float(self._columns.view("inverse_core_length", size)[slot])
         old_matched = sum(
@@ -255,12 +343,35 @@ class Scorer:
         new_precision = min(1.0, max(0.0, old_matched + length_gain) / core_length)
         return score - text * ((1 - share) + share * old_precision) + new_text * ((1 - share) + share * new_precision)
 
-    def _typed_in_order(self, slot: int, segment: Segment) -> bool:
-        typed = segment.alternatives[0].text
-        if typed is None or len(typed) < 3:
-            return True
-        ranked = self._ranked_text(slot)
-        return typed in ranked.name or any(typed in alias for alias in ranked.aliases)
+
+def _segment_gain(
+    scored: SegmentScores,
+    current: float,
+    ranked: ranking.RankedText,
+    in_order: str | None,
+    checked: list[Alternative],
+) -> tuple[float, float]:
+    """How much a guide's text score and matched length change when one segment, of first-stage
+    score ``current``, is checked as a string against the guide's name and aliases."""
+    if current >= ranking.ABBREVIATION_QUALITY:
+        # All n-grams found, but are they in order? 执业注册 in 执业注销注册 is not.
+        scattered = (
+            in_order is not None
+            and current > ranking.SCATTERED_QUALITY
+            and in_order not in ranked.name
+            and not any(in_order in alias for alias in ranked.aliases)
+        )
+        if scattered:
+            lost = current - ranking.SCATTERED_QUALITY
+            return -(scored.weight * lost), -(lost * scored.segment.length)
+        return 0.0, 0.0
+    start = current
+    for alternative in checked:
+        if alternative.factor > current:
+            current = max(current, ranking.alternative_quality(alternative, ranked) * alternative.factor)
+    if current > start:
+        return scored.weight * (current - start), (current - start) * scored.segment.length
+    return 0.0, 0.0
 
 
 def _maximum(best: Vector | None, other: Vector | None) -> Vector | None:

@@ -67,7 +67,8 @@ def merge_synonyms(base: SynonymRules, extra: SynonymRules) -> SynonymRules:
 
 class SearchService:
     def __init__(self, refresh_seconds: float) -> None:
-        self.index = SearchIndex(synonyms=seed_synonyms())
+        self._synonyms = seed_synonyms()
+        self.index = SearchIndex(synonyms=self._synonyms)
         self.cards: dict[str, GuideCard] = {}
         self._refresh_seconds = refresh_seconds
         self._cursor = 0
@@ -117,7 +118,11 @@ class SearchService:
         for guide in guides:
             docs.append(self._document(guide, department_names, theme_names))
             cards[guide["id"]] = self._card(guide, department_names)
-        self.index.build(docs)
+        # A fresh index built off the loop, then swapped in: guides gone since the last build disappear,
+        # and searches keep being answered from the old index meanwhile.
+        fresh = SearchIndex(synonyms=self._synonyms)
+        await asyncio.to_thread(fresh.build, docs)
+        self.index = fresh
         self.cards = cards
         self._cursor = cursor
 
@@ -147,7 +152,8 @@ class SearchService:
         groups = await repository.synonym_groups(deps.db)
         editors = SynonymRules.from_groups([g["terms"] for g in groups if not g.get("one_way")],
                                            [(g["terms"][0], g["terms"][1:]) for g in groups if g.get("one_way")])
-        self.index.set_synonyms(merge_synonyms(seed_synonyms(), editors))
+        self._synonyms = merge_synonyms(seed_synonyms(), editors)
+        self.index.set_synonyms(self._synonyms)
         self._synonym_version = version
 
     async def _follow(self, deps: Deps) -> None:

@@ -25,3 +25,11 @@ def test_marks_through_invisible_characters_and_by_sound():
     assert marker("huzhao").mark("普通护照签发") == "普通<em>护照</em>签发"
     assert marker("hzqf").mark("普通护照签发") == "普通<em>护照签发</em>"
     assert marker("huzhao").mark("签发", sound=False) is None
+
+
+def test_one_of_several_query_texts_found_as_written():
+    found = marker("低保", "低保|最低生活保障")
+    assert found.mark("城乡最低生活保障金") == "城乡<em>最低生活保障</em>金"
+    assert found.mark("最低生活保障最低生活保障") == "<em>最低生活保障最低生活保障</em>"  # touching: one run
+    assert found.mark("低保&最低生活保障") == "<em>低保</em>&amp;<em>最低生活保障</em>"
+    assert found.mark("最低工资<标准>") is None

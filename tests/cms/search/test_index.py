@@ -204,3 +204,41 @@ def test_a_query_for_nothing_in_the_catalogue_finds_nothing():
 def test_an_empty_index_answers():
     assert SearchIndex().search("护照").total == 0
     assert SearchIndex().suggest("hu") == []
+
+
+def test_a_guide_listed_twice_in_one_build_counts_once():
+    twice = make_doc("出入境通行证签注")
+    index = make_index(twice, make_doc("出入境通行证签注", department="区公安分局"))
+    result = index.search("出入境通行证签注")
+    assert result.total == 1
+    assert result.hits[0].score < 1.1  # not the sum of two copies
+
+
+def test_an_index_kept_current_by_writes_answers_like_a_fresh_one():
+    later = [
+        make_doc("目的地签证材料翻译", id="later-1"),
+        make_doc("目的地签证预约", id="later-2"),
+        make_doc("低保金发放", id="later-3", aliases=["最低生活保障金"]),
+        make_doc("补领结婚证", id="later-4", popularity=50),
+    ]
+    gone = make_doc("护照加急办理", id="gone")
+    queries = ["目的地", "目的地签证", "低保", "护照", "补领结婚证", "shenfenzheng", "hzqf", "结婚证丢了怎么补"]
+    index = make_index(gone)
+    for query in queries:  # fills the per-query caches with answers from before the writes
+        index.search(query)
+    for doc in later:
+        index.upsert(doc)
+    index.remove("gone")
+    fresh = make_index(*later)
+    for query in queries:
+        kept = [(hit.doc_id, hit.score, hit.highlights) for hit in index.search(query, limit=20).hits]
+        assert kept == [(hit.doc_id, hit.score, hit.highlights) for hit in fresh.search(query, limit=20).hits]
+
+
+def test_queries_differing_only_in_question_words_rank_and_mark_alike():
+    index = make_index(cache_size=0)
+    plain = index.search("护照")
+    asked = index.search("护照怎么办")
+    assert [(hit.doc_id, hit.score, hit.highlights) for hit in asked.hits] == [
+        (hit.doc_id, hit.score, hit.highlights) for hit in plain.hits
+    ]

@@ -55,22 +55,23 @@ def test_first_stage_takes_each_guides_best_alternative():
 def test_second_stage_raises_an_abbreviation_and_lowers_scattered_ngrams():
     names = ["重度残疾人护理补贴", "残疾人护理", "护士执业注销注册"]
     scorer = scorer_for(names)
-    plan = parse("重残护理补贴")
-    first = scorer.first_stage(plan, len(names), len(names))
     candidates = np.arange(len(names))
-    scores = scorer.combine(first, plan, candidates, len(names), 0.0)
-    column = first.segments[0].scores
-    assert column is not None
-    segment_scores = [float(column[0])]
-    raised = scorer.second_stage(0, float(scores[0]), float(first.text[0]), segment_scores, first, len(names))
-    assert raised > scores[0]
 
-    plan = parse("执业注册")
-    first = scorer.first_stage(plan, len(names), len(names))
-    scores = scorer.combine(first, plan, candidates, len(names), 0.0)
-    column = first.segments[0].scores
-    assert column is not None
-    segment_scores = [float(column[2])]
-    assert segment_scores == [pytest.approx(1.0)]  # every n-gram is there...
-    lowered = scorer.second_stage(2, float(scores[2]), float(first.text[2]), segment_scores, first, len(names))
-    assert lowered < scores[2]  # ...but not in order
+    def both_stages(query: str, slot: int) -> tuple[float, float, float]:
+        """(first-stage score, corrected score, segment's first-stage coverage) of one guide."""
+        plan = parse(query)
+        first = scorer.first_stage(plan, len(names), len(names))
+        scores = scorer.combine(first, plan, candidates, len(names), 0.0)
+        column = first.segments[0].scores
+        assert column is not None
+        text = [float(first.text[slot])]
+        (corrected,) = scorer.second_stage([slot], [float(scores[slot])], text, [[float(column[slot])]], first, 3)
+        return float(scores[slot]), corrected, float(column[slot])
+
+    first_score, corrected, _ = both_stages("重残护理补贴", 0)
+    assert corrected > first_score
+    first_score, corrected, coverage = both_stages("执业注册", 2)
+    assert coverage == pytest.approx(1.0)  # every n-gram is there...
+    assert corrected < first_score  # ...but not in order
+    first_score, corrected, _ = both_stages("残疾人护理", 1)
+    assert corrected == first_score  # found as typed: nothing to correct
