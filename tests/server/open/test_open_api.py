@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from server.clock import FrozenClock
 from tests.conftest import StartServer
 from tests.miniprogram_api.case_factories import until
 from tests.miniprogram_api.factories import VALID_ID
@@ -90,16 +93,22 @@ async def test_guides_and_notices_within_scope(start_server: StartServer) -> Non
 
 @pytest.mark.asyncio
 async def test_rate_limit_answers_429_with_retry_after(start_server: StartServer) -> None:
-    server = await start_server()
+    # Frozen early in a minute: with the real clock the calls could straddle a window and all pass.
+    clock = FrozenClock(datetime.now(UTC).replace(second=5, microsecond=0))
+    server = await start_server(clock=clock)
     app = await register_app(server, "notices", rate_limit=3)
     statuses = [(await call(server, app, "GET", "/open/v1/notices")).status for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     limited = await call(server, app, "GET", "/open/v1/notices")
     assert limited.error_code == "open_rate_limited"
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
+    assert int(limited.headers["Retry-After"]) == 55
     # Another app has its own budget.
     other = await register_app(server, "notices", rate_limit=3)
     assert (await call(server, other, "GET", "/open/v1/notices")).status == 200
+    # The next minute brings a fresh budget.
+    clock.advance(seconds=60)
+    assert (await call(server, app, "GET", "/open/v1/notices")).status == 200
 
 
 @pytest.mark.asyncio
