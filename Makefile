@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint install install-test bench
+.PHONY: run test lint install install-test bench browser
 
 $(VENV)/.runtime-installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,11 @@ install-test: $(VENV)/.test-installed
 run: install
 	$(PY) -m server run --demo
 
+browser:
+	./.ci/install-browser
+
 ## test: lint, type-check and run the whole test suite.
-test: install-test
+test: install-test browser
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest

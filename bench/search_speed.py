@@ -9,10 +9,11 @@ query is searched in full; what the index keeps between queries as in production
 per-word scores) serves the queries and words that come again, as they do in a search log. For
 information, p50/p99 once more over only the queries this process had not seen before.
 Over HTTP: requests per second of the search endpoint against a bare Tornado JSON handler, each in
-its own process, loaded in turn from this process over keep-alive connections. The search requests
-follow a Zipf distribution over the 2,000 queries, as search logs do; the index runs as deployed
-(with its result cache), and once more without it for information. ``make_search_app`` is the one
-place to swap in the real endpoint.
+its own process, loaded in turn from this process over keep-alive connections. The search endpoint is
+the product's own app (``make_app`` with every route, validation, access log and query log), its search
+service answering from the same 20,000 guides. The requests follow a Zipf distribution over the 2,000
+queries, as search logs do; the index runs as deployed (with its result cache), and once more without
+it for information.
 """
 
 from __future__ import annotations
@@ -20,14 +21,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import inspect
 import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Sequence
 from functools import partial
+from pathlib import Path
 from urllib.parse import quote
 
 import orjson
@@ -35,6 +39,12 @@ import tornado.web
 
 from bench.search_catalog import catalogue_docs, generated_docs, load_catalogue, speed_queries
 from cms.search import SearchDoc, SearchIndex, seed_synonyms
+from cms.search.service import GuideCard
+from server.app import make_app
+from server.logs import configure_logging
+from server.runtime import open_runtime
+from server.settings import Settings
+from server.web import make_http_server
 
 GUIDES = 20_000
 QUERIES = 2_000
@@ -47,6 +57,8 @@ HTTP_RATIO_TARGET = 0.60
 _CONNECTIONS = 16
 _ROUND_SECONDS = 2.0
 _ROUNDS = 3
+# What SearchService builds in production.
+_DEPLOYED_CACHE_SIZE = inspect.signature(SearchIndex).parameters["cache_size"].default
 
 
 def corpus() -> tuple[list[SearchDoc], list[str]]:
@@ -76,25 +88,7 @@ def odd_queries() -> list[str]:
     ]
 
 
-# ---- the endpoint under test -----------------------------------------------------------------
-
-
-class _SearchHandler(tornado.web.RequestHandler):
-    def initialize(self, index: SearchIndex) -> None:
-        self._index = index
-
-    def get(self) -> None:
-        result = self._index.search(
-            self.get_argument("q", ""),
-            offset=_int_argument(self.get_argument("offset", "0")),
-            limit=_int_argument(self.get_argument("limit", "10")),
-        )
-        body = {
-            "total": result.total,
-            "hits": [{"id": hit.doc_id, "score": hit.score, "highlights": hit.highlights} for hit in result.hits],
-        }
-        self.set_header("Content-Type", "application/json; charset=utf-8")
-        self.finish(orjson.dumps(body))
+# ---- the endpoints under test ----------------------------------------------------------------
 
 
 class _BareHandler(tornado.web.RequestHandler):
@@ -103,32 +97,43 @@ class _BareHandler(tornado.web.RequestHandler):
         self.finish(orjson.dumps({"ok": True, "items": [1, 2, 3]}))
 
 
-def _int_argument(raw: str) -> int:
-    return int(raw) if raw.isdigit() else 0
-
-
-def make_search_app(index: SearchIndex) -> tornado.web.Application:
-    """A stand-in for the real search endpoint; replace its body with the product's app factory."""
-    return tornado.web.Application([(r"/mp/v1/search", _SearchHandler, {"index": index})])
-
-
 def make_bare_app() -> tornado.web.Application:
     return tornado.web.Application([(r"/bare", _BareHandler)])
 
 
+def _card(doc: SearchDoc) -> GuideCard:
+    return GuideCard(id=doc.id, name=doc.name, department_id=str(doc.filters.get("department", "")),
+                     department=doc.department, item_type=doc.item_type, online_depth=None, visits_required=None,
+                     payment_online=False)
+
+
+async def _serve_product(port: int, cache_size: int) -> None:
+    """The product's web app (every route, its handlers, validation, logging), its search service answering
+    from the bench corpus instead of following MongoDB."""
+    docs, _ = corpus()
+    index = SearchIndex(docs, synonyms=seed_synonyms(), cache_size=cache_size)
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as var_dir:
+        settings = Settings.from_env({}, var_dir=Path(var_dir), port=port, host="127.0.0.1")
+        configure_logging(settings.log_level, json_lines=settings.log_json)
+        runtime = await open_runtime(settings)
+        try:
+            runtime.deps.search.serve_prepared(index, {doc.id: _card(doc) for doc in docs})
+            server = make_http_server(make_app(runtime.deps), settings)
+            server.listen(port, address="127.0.0.1")
+            print("ready", flush=True)
+            await asyncio.Event().wait()
+        finally:
+            await runtime.close()
+
+
 async def _serve(kind: str, port: int) -> None:
     if kind == "bare":
-        app = make_bare_app()
-    else:
-        docs, _ = corpus()
-        cache_size = 0 if kind == "search-uncached" else 2048
-        app = make_search_app(SearchIndex(docs, synonyms=seed_synonyms(), cache_size=cache_size))
-    server = app.listen(port, address="127.0.0.1")
-    print("ready", flush=True)
-    try:
+        server = make_bare_app().listen(port, address="127.0.0.1")
+        print("ready", flush=True)
         await asyncio.Event().wait()
-    finally:
         server.stop()
+    else:
+        await _serve_product(port, cache_size=0 if kind == "search-uncached" else _DEPLOYED_CACHE_SIZE)
 
 
 # ---- load generator --------------------------------------------------------------------------
@@ -214,6 +219,7 @@ def _start_server(kind: str, port: int) -> subprocess.Popen[str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "bench.search_speed", "--serve", kind, "--port", str(port)],
         stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # the access log, as the product writes it
         text=True,
     )
     assert process.stdout is not None

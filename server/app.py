@@ -11,6 +11,7 @@ from server.deps import Deps
 from server.http.api import Route
 from server.http.base import NotFoundHandler
 from server.http.openapi import build_document
+from server.http.routing import IndexedApplication
 from server.settings import Settings
 
 # Each module defines ``routes(settings) -> list[Route]``.
@@ -37,9 +38,12 @@ ROUTE_MODULES: tuple[str, ...] = (
     "server.open.handlers",
     "uploads.handlers",
     "server.cases.staff_handlers",
+    "server.cases.joint_handlers",
     "server.calendar.handlers",
+    "server.cases.report_handlers",
     "miniprogram_api.payments",
     "server.payments.handlers",
+    "server.console.handlers",
 )
 
 
@@ -58,7 +62,7 @@ def collect_routes(settings: Settings, modules: Sequence[str] = ROUTE_MODULES) -
 def make_app(deps: Deps, *, extra_routes: Sequence[Route] = ()) -> tornado.web.Application:
     routes = [*collect_routes(deps.settings), *extra_routes]
     handlers = [tornado.web.url(route.regex, route.handler, dict(route.kwargs) or None) for route in routes]
-    return tornado.web.Application(
+    return IndexedApplication(
         handlers,
         deps=deps,
         routes=routes,

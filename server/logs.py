@@ -25,8 +25,15 @@ _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _URL_SECRET = re.compile(r"((?:secret|js_code|code|access_token|sign)=)[^&\s\"']+")
 
 
+# Both numbers have at least eleven digits in a row: most lines have none, and one scan tells.
+_LONG_NUMBER = re.compile(r"\d{11}")
+
+
 def mask_personal_numbers(text: str) -> str:
-    text = _URL_SECRET.sub(r"\1***", text)
+    if "=" in text:
+        text = _URL_SECRET.sub(r"\1***", text)
+    if _LONG_NUMBER.search(text) is None:
+        return text
     text = _ID_NUMBER.sub(lambda m: f"{m.group(1)}{'*' * 10}{m.group(2)}", text)
     return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
 
@@ -64,6 +71,8 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = False, stream: 
     else:
         handler.setFormatter(MaskingFormatter(
             "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+    # No format here shows the caller's file or line: finding them walks the stack on every line.
+    logging._srcfile = None
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

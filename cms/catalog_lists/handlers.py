@@ -1,4 +1,5 @@
-"""/staff/v1/departments and /staff/v1/themes: managing the lists (administrators and editors)."""
+"""/staff/v1/departments, /staff/v1/themes and /staff/v1/domains: managing the lists (administrators and
+editors)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import functools
 from typing import ClassVar
 
 from cms.catalog_lists import service
-from cms.catalog_lists.service import DEPARTMENTS, THEMES, ListKind, entry_schema
+from cms.catalog_lists.service import DEPARTMENTS, DOMAINS, THEMES, ListKind, entry_schema
 from cms.content.caller import Caller
 from server.http.api import Route, Schema, array, endpoint, obj
 from server.http.base import BaseHandler
@@ -70,4 +71,5 @@ def list_routes(kind: ListKind, *, base: str, id_param: str, label: str) -> tupl
 
 def routes(settings: Settings) -> list[Route]:
     return [*list_routes(DEPARTMENTS, base="/staff/v1/departments", id_param="department_id", label="Department"),
-            *list_routes(THEMES, base="/staff/v1/themes", id_param="theme_id", label="Theme")]
+            *list_routes(THEMES, base="/staff/v1/themes", id_param="theme_id", label="Theme"),
+            *list_routes(DOMAINS, base="/staff/v1/domains", id_param="domain_id", label="Domain")]

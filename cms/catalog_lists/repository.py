@@ -1,4 +1,4 @@
-"""The ``cms_departments`` and ``cms_themes`` collections (small lists, read whole)."""
+"""The ``cms_departments``, ``cms_themes`` and ``cms_domains`` collections (small lists, read whole)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from server.mongo.indexes import IndexSpec, index
 
 DEPARTMENTS = "cms_departments"
 THEMES = "cms_themes"
+DOMAINS = "cms_domains"
 
 INDEXES: list[IndexSpec] = [
     index(DEPARTMENTS, ("sort", 1), ("name", 1)),
     index(THEMES, ("sort", 1), ("name", 1)),
+    index(DOMAINS, ("sort", 1), ("name", 1)),
 ]
 
 Db = AsyncDatabase[dict[str, Any]]
@@ -38,6 +40,10 @@ async def find_entry(db: Db, collection: str, entry_id: str) -> dict[str, Any] |
 async def update_entry(db: Db, collection: str, entry_id: str, changes: Mapping[str, Any]) -> dict[str, Any] | None:
     return await db[collection].find_one_and_update({"_id": entry_id}, {"$set": dict(changes)},
                                                     return_document=ReturnDocument.AFTER)
+
+
+async def has_entries(db: Db, collection: str) -> bool:
+    return await db[collection].find_one({}) is not None
 
 
 async def list_entries(db: Db, collection: str, *, active_only: bool) -> list[dict[str, Any]]:

@@ -1,8 +1,12 @@
-"""Managing the department and theme lists; every change is audited and bumps the catalog counter
-(delivery ETags include it, because department and theme names appear in delivered guides)."""
+"""Managing the department, theme and domain lists; every change is audited and bumps the catalog
+counter (delivery ETags include it, because department and theme names appear in delivered guides).
+
+Domains (领域: 商事登记, 投资建设...) are what joint guides and comprehensive-window officers are grouped
+by; the list starts with the four the seed cities use, created the first time the list is read."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +37,16 @@ class ThemeNotFound(NotFound):
     default_message = "主题不存在"
 
 
+class DomainNotFound(NotFound):
+    code = "domain_not_found"
+    default_message = "领域不存在"
+
+
+class DomainExists(Conflict):
+    code = "domain_exists"
+    default_message = "领域编码已存在"
+
+
 class DepartmentExists(Conflict):
     code = "department_exists"
     default_message = "部门编码已存在"
@@ -53,6 +67,8 @@ class ListKind:
     fields: dict[str, Schema]  # editable fields besides id
     not_found: type[NotFound]
     exists: type[Conflict]
+    # (id, name) of entries the list starts with: created when the list is first read and found empty.
+    initial: tuple[tuple[str, str], ...] = ()
 
 
 DEPARTMENTS = ListKind(
@@ -68,6 +84,15 @@ THEMES = ListKind(
      "sort": integer(minimum=0, maximum=100000), "active": boolean()},
     ThemeNotFound, ThemeExists)
 
+DOMAIN_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+DOMAINS = ListKind(
+    "domain", repo.DOMAINS, DOMAIN_ID_PATTERN,
+    {"name": string(minLength=1, maxLength=50), "sort": integer(minimum=0, maximum=100000), "active": boolean()},
+    DomainNotFound, DomainExists,
+    initial=(("business_registration", "商事登记"), ("investment_construction", "投资建设"),
+             ("industrial_products", "工业产品生产"), ("livelihood", "民生服务")))
+_INITIAL_CALLER_JOB = "catalog_initial_entries"
+
 _DEFAULTS: dict[str, Any] = {"credit_code": None, "region_code": None, "description": "", "sort": 1000,
                              "active": True}
 
@@ -80,7 +105,18 @@ def entry_json(kind: ListKind, doc: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
+async def _with_initial_entries(deps: Deps, kind: ListKind) -> None:
+    if not kind.initial or await repo.has_entries(deps.db, kind.collection):
+        return
+    for sort, (entry_id, name) in enumerate(kind.initial, 1):
+        # Two processes may start the list at once: the entry the other created is just as good.
+        with contextlib.suppress(Conflict):
+            await create_entry(deps, Caller.system(_INITIAL_CALLER_JOB), kind, entry_id,
+                               {"name": name, "sort": sort * 10})
+
+
 async def list_entries(deps: Deps, kind: ListKind, *, active_only: bool) -> list[dict[str, Any]]:
+    await _with_initial_entries(deps, kind)
     return [entry_json(kind, doc) for doc in await repo.list_entries(deps.db, kind.collection,
                                                                        active_only=active_only)]
 
@@ -154,6 +190,13 @@ async def unknown_themes(deps: Deps, ids: Iterable[str]) -> set[str]:
     return wanted - set(await repo.entries_by_id(deps.db, repo.THEMES, wanted))
 
 
+async def unknown_domains(deps: Deps, ids: Iterable[str]) -> set[str]:
+    await _with_initial_entries(deps, DOMAINS)
+    wanted = set(ids)
+    return wanted - set(await repo.entries_by_id(deps.db, repo.DOMAINS, wanted))
+
+
 async def names(deps: Deps, kind: ListKind, ids: Iterable[str]) -> dict[str, str]:
+    await _with_initial_entries(deps, kind)
     return {entry_id: doc.get("name", "") for entry_id, doc in
             (await repo.entries_by_id(deps.db, kind.collection, ids)).items()}

@@ -33,7 +33,7 @@ from cms.content.errors import (
 )
 from cms.content.files import check_file_refs, object_key, read_chunks, sniff_file
 from cms.content.models import NEVER, PENDING_SEQ, Item, Revision
-from cms.content.spec import ContentType, Prepared
+from cms.content.spec import ContentType, Prepared, list_facets
 from cms.content.states import RULES, Action, Rule, State
 from cms.content.validation import raise_if_any, schema_problems
 
@@ -188,6 +188,7 @@ class CreateItem(EditorialAction):
         doc = {
             "_id": item_id, "kind": self.spec.kind, "key": key, "version": 1,
             "title": self.spec.title(prepared.content), "state": State.DRAFT.value,
+            "list_facets": list_facets(self.spec, prepared.content),
             "draft_revision": revision["_id"], "draft_number": 1, "revision_count": 1,
             "live_revision": None, "live_number": None, "live": None, "live_summary": None, "facets": {},
             "is_live": False, "published_at": None, "published_by": None, "live_seq": 0, "live_change": None,
@@ -228,7 +229,8 @@ class SaveDraft(EditorialAction):
             updated = await self.write({
                 "draft_revision": revision["_id"], "draft_number": number, "revision_count": number,
                 "title": self.spec.title(prepared.content), "key": self.spec.key(prepared.content, item.id),
-                "state": State.DRAFT.value, "type_state": prepared.type_state})
+                "list_facets": list_facets(self.spec, prepared.content), "state": State.DRAFT.value,
+                "type_state": prepared.type_state})
         except BaseException:
             await repo.discard_revision(self.deps.db, revision["_id"])
             raise

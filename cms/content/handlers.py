@@ -1,7 +1,8 @@
 """Staff endpoints of a content type, built once for every type: ``staff_routes(spec, ...)``.
 
-For guides: /staff/v1/guides, /staff/v1/guides/{guide_id} and its /submit, /publish, /reject, /unpublish,
-/schedule, /revisions, /revisions/{revision_id}, /diff, /rollback and /attachments.
+For guides: /staff/v1/guides, /staff/v1/guides/schema (for the console's editor), /staff/v1/guides/{guide_id}
+and its /submit, /publish, /reject, /unpublish, /schedule, /revisions, /revisions/{revision_id}, /diff,
+/rollback and /attachments.
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ def staff_routes(spec: ContentType, *, base: str, id_param: str, noun: str) -> t
     tags = [f"staff-{spec.kind}s"]
     item_out = item_schema(spec.schema)
     action_body = obj({"base_version": _BASE_VERSION, "comment": _COMMENT})
+    list_query = {list_filter.name: list_filter.schema for list_filter in spec.list_filters}
 
     class Bound(ContentHandler):
         pass
@@ -100,13 +102,14 @@ def staff_routes(spec: ContentType, *, base: str, id_param: str, noun: str) -> t
                          "state": string(enum=[s.value for s in State]),
                          "key": string(minLength=1, maxLength=120, description="Exact key (guides: "
                                        "implementation code)"),
-                         "live": boolean(), **PAGE_QUERY},
+                         "live": boolean(), **list_query, **PAGE_QUERY},
                   responses={200: page_of(ITEM_SUMMARY)})
         async def get(self) -> None:
             state = self.query.get("state")
             items, total = await service.list_items(
                 self.deps, self.spec, title_contains=self.query.get("q"), state=State(state) if state else None,
-                key=self.query.get("key"), is_live=self.query.get("live"), offset=self.query["offset"],
+                key=self.query.get("key"), is_live=self.query.get("live"),
+                filters={name: self.query.get(name) for name in list_query}, offset=self.query["offset"],
                 limit=self.query["limit"])
             self.write_json({"items": [item_summary_json(item) for item in items], "total": total,
                              "offset": self.query["offset"], "limit": self.query["limit"]})
@@ -121,6 +124,18 @@ def staff_routes(spec: ContentType, *, base: str, id_param: str, noun: str) -> t
                                          note=self.body.get("note", ""))
             self.set_header("Location", f"{base}/{found.item.id}")
             self.write_item(found, 201)
+
+    class SchemaHandler(Bound):
+        @endpoint(f"JSON schema of a {noun}'s content (the console builds its editor from it)", tags=tags,
+                  auth="staff", roles=READER_ROLES,
+                  responses={200: obj({"kind": string(), "schema": obj({}, additional=True),
+                                       "enum_labels": obj({}, additional=True,
+                                                          description="Labels of coded values by dotted "
+                                                                      "field path")},
+                                      required=["kind", "schema", "enum_labels"])})
+        async def get(self) -> None:
+            self.write_json({"kind": self.spec.kind, "schema": self.spec.schema,
+                             "enum_labels": self.spec.enum_labels})
 
     class ItemHandler(Bound):
         @endpoint(f"A {noun}: draft, live version, workflow state and schedule", tags=tags, auth="staff",
@@ -273,7 +288,9 @@ def staff_routes(spec: ContentType, *, base: str, id_param: str, noun: str) -> t
 
     item_path = f"{base}/{{{id_param}}}"
     handlers: list[tuple[str, type[ContentHandler]]] = [
-        (base, CollectionHandler), (item_path, ItemHandler), (f"{item_path}/submit", SubmitHandler),
+        # The literal /schema before /{id}: the router takes the first match.
+        (base, CollectionHandler), (f"{base}/schema", SchemaHandler), (item_path, ItemHandler),
+        (f"{item_path}/submit", SubmitHandler),
         (f"{item_path}/publish", PublishHandler), (f"{item_path}/reject", RejectHandler),
         (f"{item_path}/unpublish", UnpublishHandler), (f"{item_path}/schedule", ScheduleHandler),
         (f"{item_path}/revisions", RevisionsHandler), (f"{item_path}/revisions/{{revision_id}}", RevisionHandler),

@@ -71,8 +71,11 @@ async def find_item_by_key(db: Db, kind: str, key: str) -> Item | None:
 
 
 async def list_items(db: Db, kind: str, *, title_contains: str | None, state: State | None, key: str | None,
-                     is_live: bool | None, offset: int, limit: int) -> tuple[list[Item], int]:
+                     is_live: bool | None, facets: Mapping[str, Any], offset: int,
+                     limit: int) -> tuple[list[Item], int]:
+    """``facets``: values the item's ``list_facets`` must have (equal to, or held by a list)."""
     query: dict[str, Any] = {"kind": kind}
+    query.update({f"list_facets.{name}": value for name, value in facets.items()})
     if title_contains:
         query["title"] = {"$regex": re.escape(title_contains), "$options": "i"}
     if state is not None:
@@ -96,6 +99,20 @@ async def update_item(db: Db, item_id: str, base_version: int, changes: Mapping[
     except DuplicateKeyError:
         return None
     return Item.from_doc(doc) if doc else None
+
+
+async def items_without_list_facets(db: Db, limit: int) -> list[Item]:
+    """Items last saved before list filters existed."""
+    cursor = db[ITEMS].find({"list_facets": {"$exists": False}}, {"live": 0}).limit(limit)
+    return [Item.from_doc(doc) async for doc in cursor]
+
+
+async def fill_list_facets(db: Db, item_id: str, draft_revision: str, facets: Mapping[str, Any]) -> bool:
+    """Set an item's list facets unless a save (which sets them itself) came first."""
+    result = await db[ITEMS].update_one(
+        {"_id": item_id, "draft_revision": draft_revision, "list_facets": {"$exists": False}},
+        {"$set": {"list_facets": dict(facets)}})
+    return result.modified_count == 1
 
 
 async def assign_live_seq(db: Db, item_id: str, change_token: str, seq: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -74,9 +74,12 @@ async def get(deps: Deps, spec: ContentType, item_id: str) -> ItemView:
 
 async def list_items(deps: Deps, spec: ContentType, *, title_contains: str | None = None,
                      state: State | None = None, key: str | None = None, is_live: bool | None = None,
-                     offset: int = 0, limit: int = 20) -> tuple[list[Item], int]:
+                     filters: Mapping[str, Any] | None = None, offset: int = 0,
+                     limit: int = 20) -> tuple[list[Item], int]:
+    """``filters``: values by name of the type's ``list_filters`` (None or absent: not filtered)."""
+    facets = {name: value for name, value in (filters or {}).items() if value is not None}
     return await repo.list_items(deps.db, spec.kind, title_contains=title_contains, state=state, key=key,
-                                 is_live=is_live, offset=offset, limit=limit)
+                                 is_live=is_live, facets=facets, offset=offset, limit=limit)
 
 
 async def find_by_key(deps: Deps, spec: ContentType, key: str) -> Item | None:

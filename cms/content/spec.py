@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -24,6 +24,17 @@ class Prepared:
     problems: list[Problem]
 
 
+@dataclass(frozen=True)
+class ListFilter:
+    """A filter of the staff list: ``?<name>=v`` keeps the items whose draft's ``value`` is v (or a list
+    holding v). The values are stored on the item (``list_facets``) when a draft is saved, because the
+    draft itself lives in its revision document."""
+
+    name: str
+    schema: Schema  # of the query parameter: a value it refuses is a 400 invalid_parameter
+    value: Callable[[dict[str, Any]], Any]
+
+
 class ContentType(Protocol):
     @property
     def kind(self) -> str:
@@ -41,8 +52,18 @@ class ContentType(Protocol):
         ...
 
     @property
+    def enum_labels(self) -> dict[str, dict[str, str]]:
+        """Display labels of coded values by dotted field path (``materials.medium``), for the console."""
+        ...
+
+    @property
     def delivery_order(self) -> tuple[tuple[str, int], ...]:
         """Sort of delivery lists, over item fields (``facets.<name>``, ``published_at``)."""
+        ...
+
+    @property
+    def list_filters(self) -> tuple[ListFilter, ...]:
+        """Filters of the staff list besides title, key, state and live."""
         ...
 
     def title(self, content: dict[str, Any]) -> str: ...
@@ -76,6 +97,11 @@ class ContentType(Protocol):
     def facets(self, content: dict[str, Any]) -> dict[str, Any]:
         """Values delivery lists filter and sort on."""
         ...
+
+
+def list_facets(spec: ContentType, content: dict[str, Any]) -> dict[str, Any]:
+    """What the item keeps of its draft for ``spec.list_filters``."""
+    return {list_filter.name: list_filter.value(content) for list_filter in spec.list_filters}
 
 
 def content_types() -> dict[str, ContentType]:

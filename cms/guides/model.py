@@ -64,6 +64,22 @@ MATERIAL: Schema = obj({
 FEE_ITEM: Schema = obj({"name": string(minLength=1, maxLength=200), "amount_fen": integer(minimum=0),
                         "basis": string(maxLength=1000)}, required=["name", "amount_fen"])
 
+JOINT_STEP: Schema = obj({
+    "id": string(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$", description="Unique within the process"),
+    "name": string(minLength=1, maxLength=100),
+    "department_id": string(minLength=1, maxLength=40, description="Id in the managed department list"),
+    "time_limit_days": integer(minimum=1, maximum=365, description="Working days from the step's start"),
+    "after": array(string(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$"), maxItems=20, uniqueItems=True,
+                   description="Ids of earlier steps that must approve first (none: starts at the push)"),
+}, required=["id", "name", "department_id", "time_limit_days"])
+
+# 并联/串联审批: one case, a lead department, steps of several departments in series and in parallel.
+JOINT_PROCESS: Schema = nullable(obj({
+    "domain": string(minLength=1, maxLength=40, description="Id in the managed domain list (商事登记...)"),
+    "lead_department_id": string(minLength=1, maxLength=40, description="牵头部门: sees and coordinates the case"),
+    "steps": array(JOINT_STEP, minItems=1, maxItems=20),
+}, required=["domain", "lead_department_id", "steps"]))
+
 GUIDE_FIELDS: dict[str, Schema] = {
     "name": string(minLength=1, maxLength=200),
     "aliases": array(string(minLength=1, maxLength=50), maxItems=50, uniqueItems=True),
@@ -101,6 +117,7 @@ GUIDE_FIELDS: dict[str, Schema] = {
     "result": nullable(obj({"name": _SHORT, "type": string(enum=["licence", "approval", "certificate", "other"]),
                             "sample": _FILE_REF}, required=["name"])),
     "materials": array(MATERIAL, maxItems=100),
+    "joint_process": JOINT_PROCESS,
 }
 
 # What an editor must give before a guide can be saved at all; everything else may be filled in later
@@ -117,4 +134,4 @@ PUBLISH_REQUIRED: tuple[str, ...] = ("name", "implementation_code", "item_type",
 def empty_guide() -> dict[str, Any]:
     return {"aliases": [], "service_objects": [], "themes": [], "process_steps": [], "handling_forms": [],
             "fees": {"charged": False, "items": []}, "faq": [], "materials": [], "payment_online": False,
-            "express_delivery": False, "appointment": False}
+            "express_delivery": False, "appointment": False, "joint_process": None}

@@ -12,14 +12,29 @@ import copy
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from cms.catalog_lists.service import unknown_departments, unknown_themes
+from cms.catalog_lists.service import DEPARTMENT_ID_PATTERN, THEME_ID_PATTERN, unknown_departments, unknown_themes
 from cms.content.files import walk_refs
-from cms.content.spec import Prepared
+from cms.content.spec import ListFilter, Prepared
 from cms.content.text import render_markdown
 from cms.content.validation import Problem, missing_fields, pointer
 from cms.guides.errors import ImplementationCodeTaken
-from cms.guides.model import GUIDE_SCHEMA, PUBLISH_REQUIRED, empty_guide
-from server.http.api import Schema
+from cms.guides.joint import joint_process_problems
+from cms.guides.model import (
+    GUIDE_SCHEMA,
+    HANDLING_FORMS,
+    HANDLING_MODES,
+    HANDLING_TYPES,
+    ITEM_TYPES,
+    LEVELS,
+    MATERIAL_MEDIA,
+    MATERIAL_REQUIREMENTS,
+    ONLINE_DEPTHS,
+    PUBLISH_REQUIRED,
+    SERVICE_OBJECTS,
+    TIME_UNITS,
+    empty_guide,
+)
+from server.http.api import Schema, string
 
 if TYPE_CHECKING:
     from server.deps import Deps
@@ -29,6 +44,14 @@ _FILE_PATHS: tuple[tuple[str, ...], ...] = (("materials", "*", "blank_form"), ("
 _MATERIAL_DEFAULTS: dict[str, Any] = {"requirement": "required", "accepts_e_licence": False, "accepts_reuse": False}
 SUMMARY_FIELDS: tuple[str, ...] = ("name", "summary", "department_id", "level", "item_type", "service_objects",
                                    "themes", "online_depth", "visits_required", "payment_online", "handling_mode")
+# Labels of coded values, by dotted field path: what the console shows instead of the codes.
+ENUM_LABELS: dict[str, dict[str, str]] = {
+    "item_type": ITEM_TYPES, "level": LEVELS, "service_objects": SERVICE_OBJECTS,
+    "handling_type": HANDLING_TYPES, "handling_mode": HANDLING_MODES, "handling_forms": HANDLING_FORMS,
+    "online_depth": {str(depth): label for depth, label in ONLINE_DEPTHS.items()},
+    "legal_time_limit.unit": TIME_UNITS, "promised_time_limit.unit": TIME_UNITS,
+    "materials.medium": MATERIAL_MEDIA, "materials.requirement": MATERIAL_REQUIREMENTS,
+}
 
 
 class GuideType:
@@ -36,6 +59,16 @@ class GuideType:
     label = "Guide"
     schema: Schema = GUIDE_SCHEMA
     delivery_order: tuple[tuple[str, int], ...] = (("facets.name", 1),)
+    list_filters: tuple[ListFilter, ...] = (
+        ListFilter("department", string(pattern=DEPARTMENT_ID_PATTERN, description="实施部门 id"),
+                   lambda content: content["department_id"]),
+        ListFilter("theme", string(pattern=THEME_ID_PATTERN, description="One of the themes (theme id)"),
+                   lambda content: list(content.get("themes", []))),
+    )
+
+    @property
+    def enum_labels(self) -> dict[str, dict[str, str]]:
+        return ENUM_LABELS
 
     def title(self, content: dict[str, Any]) -> str:
         return str(content["name"])
@@ -62,6 +95,7 @@ class GuideType:
         for index, theme in enumerate(guide["themes"]):
             if theme in unknown:
                 problems.append(Problem(pointer("themes", index), "unknown_theme", f"主题 {theme} 不在主题列表中"))
+        problems += await joint_process_problems(deps, guide["joint_process"])
         return Prepared(guide, state, problems)
 
     def missing_for_publish(self, content: dict[str, Any]) -> list[str]:

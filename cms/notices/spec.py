@@ -6,14 +6,14 @@ import copy
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from cms.catalog_lists.service import unknown_departments
+from cms.catalog_lists.service import DEPARTMENT_ID_PATTERN, unknown_departments
 from cms.content.errors import KeyTaken
 from cms.content.files import walk_refs
-from cms.content.spec import Prepared
+from cms.content.spec import ListFilter, Prepared
 from cms.content.text import render_markdown
 from cms.content.validation import Problem, missing_fields
-from cms.notices.model import NOTICE_SCHEMA, PUBLISH_REQUIRED, empty_notice
-from server.http.api import Schema
+from cms.notices.model import NOTICE_CATEGORIES, NOTICE_SCHEMA, PUBLISH_REQUIRED, empty_notice
+from server.http.api import Schema, string
 
 if TYPE_CHECKING:
     from server.deps import Deps
@@ -27,6 +27,15 @@ class NoticeType:
     schema: Schema = NOTICE_SCHEMA
     # Pinned first, then the newest.
     delivery_order: tuple[tuple[str, int], ...] = (("facets.pinned", -1), ("published_at", -1))
+    list_filters: tuple[ListFilter, ...] = (
+        ListFilter("category", string(enum=list(NOTICE_CATEGORIES)), lambda content: content["category"]),
+        ListFilter("department", string(pattern=DEPARTMENT_ID_PATTERN, description="发布部门 id"),
+                   lambda content: content.get("department_id")),
+    )
+
+    @property
+    def enum_labels(self) -> dict[str, dict[str, str]]:
+        return {"category": NOTICE_CATEGORIES}
 
     def title(self, content: dict[str, Any]) -> str:
         return str(content["title"])

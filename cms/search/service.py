@@ -96,6 +96,13 @@ class SearchService:
             self._tasks = [asyncio.create_task(self._follow(deps)), asyncio.create_task(self._flush_loop(deps))]
             log.info("search index built: %d guides in %.2fs", len(self.index), time.perf_counter() - began)
 
+    def serve_prepared(self, index: SearchIndex, cards: dict[str, GuideCard]) -> None:
+        """Answer from an index built elsewhere and never follow MongoDB: for benchmarks and offline
+        tools that search a corpus which is not in the database."""
+        self.index = index
+        self.cards = cards
+        self._started = True
+
     async def close(self, deps: Deps) -> None:
         for task in self._tasks:
             task.cancel()

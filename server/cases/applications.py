@@ -11,6 +11,7 @@ from cms.guides.service import get_live_guide
 from server import jsonutil
 from server.cases import repository
 from server.cases.citizen_access import case_of_citizen, citizen_actor
+from server.cases.joint import resubmit_to_steps, returned_by_step
 from server.cases.materials import require_complete
 from server.cases.model import case_number, new_case, new_case_id
 from server.cases.states import STATE_LABELS, TRANSITIONS, Action, State
@@ -98,6 +99,8 @@ async def _hand_in(deps: Deps, citizen_id: str, case_id: str, action: Action) ->
     # Out of turn is illegal_transition (409) from the workflow, whatever the materials.
     if State(case["state"]) in TRANSITIONS[action].sources:
         require_complete(case)
+    if action is Action.RESUBMIT and returned_by_step(case):
+        return await resubmit_to_steps(deps, case, citizen_actor(citizen))
     return await transition(deps, case, action, citizen_actor(citizen), as_role="citizen")
 
 
@@ -107,7 +110,8 @@ async def submit(deps: Deps, citizen_id: str, case_id: str) -> dict[str, Any]:
 
 
 async def resubmit(deps: Deps, citizen_id: str, case_id: str) -> dict[str, Any]:
-    """Hand the case in again after a supplement notice; the pre-review clock runs on."""
+    """Hand the case in again after a supplement notice; the pre-review clock runs on (a joint case that a
+    step returned goes back to its steps instead, their clocks running on)."""
     return await _hand_in(deps, citizen_id, case_id, Action.RESUBMIT)
 
 

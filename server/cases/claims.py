@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from server.cases import repository
-from server.cases.staff_access import case_of_officer
+from server.cases.staff_access import Part, case_of_officer
 from server.cases.states import STATE_LABELS, State
 from server.cases.workflow import CaseChanged
 from server.errors import Conflict
@@ -66,7 +66,7 @@ def _claimed_by(claim: dict[str, Any]) -> CaseClaimed:
 async def claim_case(deps: Deps, officer: StaffPrincipal, case_id: str) -> dict[str, Any]:
     """Take or extend the claim; 409 case_claimed naming the holder while another officer's is unexpired."""
     for _ in range(_ATTEMPTS):
-        case = await case_of_officer(deps, officer, case_id)
+        case = await case_of_officer(deps, officer, case_id, Part.INTAKE)
         require_pre_review(case)
         now = deps.clock.now()
         current = active_claim(case, now)
@@ -82,7 +82,7 @@ async def claim_case(deps: Deps, officer: StaffPrincipal, case_id: str) -> dict[
 async def release_claim(deps: Deps, officer: StaffPrincipal, case_id: str) -> None:
     """Give the claim back; idempotent. Another officer's unexpired claim cannot be released (409)."""
     for _ in range(_ATTEMPTS):
-        case = await case_of_officer(deps, officer, case_id)
+        case = await case_of_officer(deps, officer, case_id, Part.INTAKE)
         now = deps.clock.now()
         current = active_claim(case, now)
         if current is None:

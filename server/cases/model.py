@@ -10,6 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from server.cases.joint_model import critical_path_days, new_joint, queue_keys
 from server.cases.states import Clock, State
 from server.cases.timers import Timer
 
@@ -36,6 +37,8 @@ def guide_snapshot(guide: dict[str, Any]) -> dict[str, Any]:
         "promised_time_limit": guide.get("promised_time_limit"),
         "legal_time_limit": guide.get("legal_time_limit"),
         "fees": guide.get("fees") or {"charged": False, "items": []},
+        "result_name": (guide.get("result") or {}).get("name"),
+        "joint_process": guide.get("joint_process"),
         "materials": [
             {key: material.get(key) for key in ("id", "name", "requirement", "condition", "originals", "copies",
                                                 "accepts_e_licence", "accepts_reuse", "format_notes")}
@@ -45,19 +48,24 @@ def guide_snapshot(guide: dict[str, Any]) -> dict[str, Any]:
 
 
 def completion_timer(guide: dict[str, Any]) -> Timer:
-    limit = guide.get("promised_time_limit") or guide.get("legal_time_limit") or {"value": 20, "unit": "working_days"}
+    fallback = critical_path_days(guide.get("joint_process") or {}) or 20
+    limit = (guide.get("promised_time_limit") or guide.get("legal_time_limit")
+             or {"value": fallback, "unit": "working_days"})
     return Timer(limit=int(limit["value"]), unit=str(limit["unit"]))
 
 
 def new_case(*, case_id: str, number: str, guide: dict[str, Any], applicant: dict[str, Any], channel: str,
              form: dict[str, Any], now: datetime) -> dict[str, Any]:
-    return {
+    joint = new_joint(guide.get("joint_process"))
+    case: dict[str, Any] = {
         "_id": case_id,
         "number": number,
         "state": State.DRAFT.value,
         "version": 1,
         "guide": guide_snapshot(guide),
-        "department_id": guide.get("department_id"),
+        # A joint case belongs to its lead department; the steps' departments are in ``joint``.
+        "department_id": joint["lead_department_id"] if joint else guide.get("department_id"),
+        "joint": joint,
         "applicant": applicant,
         "channel": channel,
         "form": form,
@@ -84,3 +92,5 @@ def new_case(*, case_id: str, number: str, guide: dict[str, Any], applicant: dic
         "created_at": now,
         "updated_at": now,
     }
+    case["queue_keys"] = queue_keys(case)
+    return case

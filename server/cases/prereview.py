@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from server.cases import repository
 from server.cases.claims import require_claim, require_pre_review
 from server.cases.materials import guide_slot, missing_required_slots, slot_pages
-from server.cases.staff_access import case_of_officer, officer_actor
+from server.cases.staff_access import Part, case_of_officer, officer_actor
 from server.cases.states import Action
 from server.cases.workflow import CaseChanged, ReasonRequired, transition
 from server.errors import Unprocessable
@@ -40,7 +40,7 @@ class PreReviewIncomplete(Unprocessable):
 
 
 async def _reviewable_case(deps: Deps, officer: StaffPrincipal, case_id: str) -> dict[str, Any]:
-    case = await case_of_officer(deps, officer, case_id)
+    case = await case_of_officer(deps, officer, case_id, Part.INTAKE)
     require_pre_review(case)
     require_claim(case, officer, deps.clock.now())
     return case

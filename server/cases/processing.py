@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 from cms.catalog_lists.service import DEPARTMENTS, names
 from server.cases import repository
 from server.cases.claims import require_claim
-from server.cases.staff_access import case_of_officer, officer_actor
+from server.cases.joint_model import joint_of
+from server.cases.staff_access import Part, case_of_officer, officer_actor
 from server.cases.states import TRANSITIONS, Action, Clock, ClockEffect, State
 from server.cases.timers import Timer, apply, deadline
 from server.cases.workflow import transition
 from server.clock import china_date
-from server.errors import Unprocessable
+from server.errors import Conflict, Unprocessable
 from server.staff.principal import StaffPrincipal
 
 if TYPE_CHECKING:
@@ -32,6 +33,11 @@ DELIVERY_METHODS: tuple[str, ...] = ("express", "pickup", "e_licence")
 class WaybillRequired(Unprocessable):
     code = "waybill_required"
     default_message = "快递送达必须填写运单号"
+
+
+class JointCaseSteps(Conflict):
+    code = "joint_case_steps"
+    default_message = "联办件由各部门在联办环节中办理，不能按单部门流程操作"
 
 
 class InvalidValidity(Unprocessable):
@@ -51,6 +57,14 @@ async def _unit_name(deps: Deps, case: dict[str, Any]) -> str:
     return (await names(deps, DEPARTMENTS, [department_id])).get(department_id) or department_id
 
 
+async def _single_department_case(deps: Deps, officer: StaffPrincipal, case_id: str) -> dict[str, Any]:
+    """Processing steps, special procedures and decisions of one department: a joint case has its own."""
+    case = await case_of_officer(deps, officer, case_id)
+    if joint_of(case) is not None:
+        raise JointCaseSteps(state=case["state"])
+    return case
+
+
 def _legal(case: dict[str, Any], action: Action) -> bool:
     # Numbers are only drawn for actions the state machine will take, so document numbers have no gaps
     # from refused attempts; ``transition`` still makes the authoritative check.
@@ -66,7 +80,7 @@ async def _promised_on(deps: Deps, case: dict[str, Any]) -> date | None:
 
 async def accept(deps: Deps, officer: StaffPrincipal, case_id: str) -> dict[str, Any]:
     """受理: the acceptance notice (unit, officer, time, number, promised completion day); the clock starts."""
-    case = await case_of_officer(deps, officer, case_id)
+    case = await case_of_officer(deps, officer, case_id, Part.INTAKE)
     acceptance: dict[str, Any] | None = None
     if _legal(case, Action.ACCEPT):
         promised = await _promised_on(deps, case)
@@ -80,7 +94,7 @@ async def accept(deps: Deps, officer: StaffPrincipal, case_id: str) -> dict[str,
 
 async def not_accept(deps: Deps, officer: StaffPrincipal, case_id: str, reason: str) -> dict[str, Any]:
     """不予受理, with the reason the citizen is told. During pre-review it needs the officer's claim."""
-    case = await case_of_officer(deps, officer, case_id)
+    case = await case_of_officer(deps, officer, case_id, Part.INTAKE)
     if case["state"] == State.SUBMITTED.value:
         require_claim(case, officer, deps.clock.now())
     reason = reason.strip()
@@ -95,7 +109,7 @@ async def not_accept(deps: Deps, officer: StaffPrincipal, case_id: str, reason: 
 
 
 async def start_processing(deps: Deps, officer: StaffPrincipal, case_id: str) -> dict[str, Any]:
-    case = await case_of_officer(deps, officer, case_id)
+    case = await _single_department_case(deps, officer, case_id)
     return await transition(deps, case, Action.START_PROCESSING, officer_actor(officer), as_role="officer")
 
 
@@ -110,7 +124,7 @@ def _step_started_at(case: dict[str, Any]) -> datetime | None:
 async def record_step(deps: Deps, officer: StaffPrincipal, case_id: str, *, name: str, action: str,
                       opinion: str | None) -> dict[str, Any]:
     """One processing step (审查, 核查, 决定...): who handled it, pass/return/other, opinion, start and end."""
-    case = await case_of_officer(deps, officer, case_id)
+    case = await _single_department_case(deps, officer, case_id)
     actor = officer_actor(officer)
     opinion = (opinion or "").strip() or None
     step = {"seq": len(case.get("steps") or []) + 1, "name": name.strip(), "action": action, "opinion": opinion,
@@ -122,7 +136,7 @@ async def record_step(deps: Deps, officer: StaffPrincipal, case_id: str, *, name
 
 async def suspend(deps: Deps, officer: StaffPrincipal, case_id: str, *, kind: str, reason: str) -> dict[str, Any]:
     """特别程序 (extension, expert review, hearing...): the completion clock stops until resumed."""
-    case = await case_of_officer(deps, officer, case_id)
+    case = await _single_department_case(deps, officer, case_id)
     actor = officer_actor(officer)
     procedure = {"kind": kind, "reason": reason.strip(), "started_at": deps.clock.now(), "started_by": actor.to_doc(),
                  "ended_at": None, "ended_by": None}
@@ -132,7 +146,7 @@ async def suspend(deps: Deps, officer: StaffPrincipal, case_id: str, *, kind: st
 
 
 async def resume(deps: Deps, officer: StaffPrincipal, case_id: str, reason: str | None = None) -> dict[str, Any]:
-    case = await case_of_officer(deps, officer, case_id)
+    case = await _single_department_case(deps, officer, case_id)
     actor = officer_actor(officer)
     procedures = [dict(p) for p in case.get("special_procedures") or []]
     if procedures and procedures[-1]["ended_at"] is None:
@@ -154,7 +168,7 @@ def _checked_date(value: str | None) -> str | None:
 async def approve(deps: Deps, officer: StaffPrincipal, case_id: str, *, result_name: str,
                   licence_no: str | None, valid_until: str | None) -> dict[str, Any]:
     """准予: the result (licence name and number, validity); the completion clock finishes."""
-    case = await case_of_officer(deps, officer, case_id)
+    case = await _single_department_case(deps, officer, case_id)
     actor = officer_actor(officer)
     decision = {"result": "approved", "result_name": result_name.strip(),
                 "licence_no": (licence_no or "").strip() or None, "valid_until": _checked_date(valid_until),
@@ -164,7 +178,7 @@ async def approve(deps: Deps, officer: StaffPrincipal, case_id: str, *, result_n
 
 
 async def deny(deps: Deps, officer: StaffPrincipal, case_id: str, reason: str) -> dict[str, Any]:
-    case = await case_of_officer(deps, officer, case_id)
+    case = await _single_department_case(deps, officer, case_id)
     actor = officer_actor(officer)
     decision = {"result": "denied", "result_name": None, "licence_no": None, "valid_until": None,
                 "reason": reason.strip(), "at": deps.clock.now(), "by": actor.to_doc()}
@@ -178,7 +192,7 @@ async def deliver(deps: Deps, officer: StaffPrincipal, case_id: str, *, method: 
     waybill_no = (waybill_no or "").strip() or None
     if method == "express" and waybill_no is None:
         raise WaybillRequired()
-    case = await case_of_officer(deps, officer, case_id)
+    case = await case_of_officer(deps, officer, case_id, Part.COORDINATE)
     actor = officer_actor(officer)
     delivery = {"method": method, "waybill_no": waybill_no if method == "express" else None,
                 "carrier": ((carrier or "").strip() or None) if method == "express" else None,
@@ -188,5 +202,5 @@ async def deliver(deps: Deps, officer: StaffPrincipal, case_id: str, *, method: 
 
 
 async def archive(deps: Deps, officer: StaffPrincipal, case_id: str) -> dict[str, Any]:
-    case = await case_of_officer(deps, officer, case_id)
+    case = await case_of_officer(deps, officer, case_id, Part.COORDINATE)
     return await transition(deps, case, Action.ARCHIVE, officer_actor(officer), as_role="officer")

@@ -19,6 +19,7 @@ INDEXES: list[IndexSpec] = [
     index("cases", ("applicant.citizen_id", 1), ("created_at", -1)),
     index("cases", ("department_id", 1), ("state", 1), ("due_on", 1)),
     index("cases", ("state", 1), ("due_on", 1)),
+    index("cases", ("queue_keys", 1), ("state", 1)),
     unique("case_idempotency", ("key", 1)),
     ttl("case_idempotency", "expires_at"),
 ]
@@ -56,14 +57,31 @@ async def cases_of_citizen(db: Db, citizen_id: str, *, offset: int, limit: int) 
 
 
 async def cases_in_states(db: Db, states: list[str], *, departments: list[str] | None = None,
-                          extra: dict[str, Any] | None = None, offset: int = 0, limit: int = 50,
+                          queue_keys: list[str] | None = None, extra: dict[str, Any] | None = None,
+                          offset: int = 0, limit: int = 50,
                           sort: list[tuple[str, int]] | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Cases in ``states``, of ``departments`` (their ``department_id``) or matching any of ``queue_keys``
+    (see ``joint_model.queue_keys``: the departments and domains that work on a case now)."""
     query: dict[str, Any] = {"state": {"$in": states}, **(extra or {})}
     if departments is not None:
         query["department_id"] = {"$in": departments}
+    if queue_keys is not None:
+        query["queue_keys"] = {"$in": queue_keys}
     total = await db.cases.count_documents(query)
     cursor = db.cases.find(query).sort(sort or [("due_on", 1), ("number", 1)]).skip(offset).limit(limit)
     return [c async for c in cursor], total
+
+
+async def cases_without_queue_keys(db: Db, limit: int) -> list[dict[str, Any]]:
+    """Cases stored before the staff queue matched on ``queue_keys``."""
+    return [c async for c in db.cases.find({"queue_keys": {"$exists": False}}).limit(limit)]
+
+
+async def fill_queue_keys(db: Db, case_id: Any, queue_keys: list[str]) -> bool:
+    """Set a derived field only while it is missing: a transition in between writes it itself."""
+    result = await db.cases.update_one({"_id": case_id, "queue_keys": {"$exists": False}},
+                                       {"$set": {"queue_keys": queue_keys}})
+    return result.modified_count == 1
 
 
 async def remember_idempotent_result(db: Db, key: str, result: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.cases import claims, prereview, processing
+from server.cases.joint_views import STAFF_JOINT
 from server.cases.staff_views import QUEUE_STATES, case_status, officer_case_detail, officer_material, officer_queue
 from server.cases.timers import WarningLevel
 from server.cases.views import CLOCK, PAGE
@@ -32,7 +33,8 @@ from server.settings import Settings
 from server.staff.principal import StaffPrincipal
 from server.staff.roles import Role
 
-OFFICER = (Role.OFFICER.value,)
+# Comprehensive-window officers take joint cases in through the same endpoints (see staff_access).
+OFFICER = (Role.OFFICER.value, Role.WINDOW.value)
 _TAGS = ["cases (staff)"]
 
 _TEXT = string(maxLength=2000)
@@ -91,6 +93,7 @@ _STATUS_FIELDS: dict[str, Schema] = {
         "method": string(enum=list(processing.DELIVERY_METHODS)), "waybill_no": nullable(string()),
         "carrier": nullable(string()), "at": DATETIME, "by": _ACTOR,
     }, required=["method", "waybill_no", "carrier", "at", "by"])),
+    "joint": nullable(STAFF_JOINT),
     "history": array(HISTORY_ENTRY),
 }
 CASE_STATUS: Schema = obj(_STATUS_FIELDS, required=list(_STATUS_FIELDS))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from server.cases import repository
 from server.cases.claims import active_claim
+from server.cases.joint_views import staff_joint
 from server.cases.materials import guide_slot, slot_pages, slot_present
 from server.cases.staff_access import case_of_officer
 from server.cases.states import STATE_LABELS, Clock, State
@@ -17,6 +18,7 @@ from server.clock import china_date
 from server.identity.citizens import find_citizen, reveal_id_number, reveal_mobile
 from server.identity.names import mask_person_name
 from server.staff.principal import StaffPrincipal
+from server.staff.roles import Role
 
 if TYPE_CHECKING:
     from server.deps import Deps
@@ -58,7 +60,7 @@ def case_status(case: dict[str, Any], now: datetime) -> dict[str, Any]:
     return {
         **_state_fields(case, now),
         "supplement": case.get("supplement"), "originals_check": case.get("originals_check"),
-        "acceptance": case.get("acceptance"), "steps": case.get("steps") or [],
+        "acceptance": case.get("acceptance"), "steps": case.get("steps") or [], "joint": staff_joint(case),
         "special_procedures": case.get("special_procedures") or [], "decision": case.get("decision"),
         "delivery": case.get("delivery"), "history": [_history_entry(e) for e in case["history"]],
     }
@@ -120,15 +122,20 @@ async def case_detail(deps: Deps, case: dict[str, Any]) -> dict[str, Any]:
 
 async def officer_queue(deps: Deps, officer: StaffPrincipal, *, states: list[str] | None, guide_id: str | None,
                         warnings: list[str] | None, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
-    """Cases of the officer's departments, nearest deadline first; filters by state, item and warning."""
+    """Cases of the officer's departments, nearest deadline first; filters by state, item and warning.
+    Joint cases are listed for the window officers of their domain, their lead department once accepted
+    and the departments whose step is running."""
     extra: dict[str, Any] = {}
     if guide_id:
         extra["guide.id"] = guide_id
     if warnings:
         extra["warning_level"] = {"$in": list(warnings)}
     wanted = [s for s in (states or DEFAULT_QUEUE_STATES) if s in QUEUE_STATES]
-    found, total = await repository.cases_in_states(deps.db, wanted, departments=list(officer.departments),
-                                                    extra=extra, offset=offset, limit=limit)
+    keys = [f"dept:{department}" for department in officer.departments]
+    if Role.WINDOW in officer.roles:
+        keys += [f"domain:{domain}" for domain in officer.domains]
+    found, total = await repository.cases_in_states(deps.db, wanted, queue_keys=keys, extra=extra, offset=offset,
+                                                    limit=limit)
     now = deps.clock.now()
     return [queue_item(case, now) for case in found], total
 

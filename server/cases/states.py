@@ -4,6 +4,12 @@ draft → submitted (pre-review) ⇄ supplement_requested → pre_review_passed 
 accepted → in_process (steps; suspended during special procedures) → approved | denied;
 approved → delivered → archived. A citizen may withdraw before a decision. Each transition names who
 may take it, whether a reason is required, and what it does to the legal clocks.
+
+A joint case (联办件, see ``joint``) takes the same road to acceptance at the comprehensive window, is
+pushed to its departments' steps (accepted → in_process), and then moves by step actions: a step's
+approval (the case approves, by the system, when the last step has), a step's denial (the case is
+denied), or a step's return for a supplement (supplement_requested, every clock stopped, until the
+citizen resubmits straight back to the steps).
 """
 
 from __future__ import annotations
@@ -53,6 +59,12 @@ class Action(StrEnum):
     ARCHIVE = "archive"
     WITHDRAW = "withdraw"
     FLAG_WARNING = "flag_warning"
+    JOINT_PUSH = "joint_push"
+    STEP_APPROVE = "step_approve"
+    STEP_DENY = "step_deny"
+    STEP_RETURN = "step_return"
+    JOINT_RESUBMIT = "joint_resubmit"
+    JOINT_APPROVE = "joint_approve"
 
 
 class Clock(StrEnum):
@@ -115,4 +127,15 @@ TRANSITIONS: dict[Action, Transition] = {t.action: t for t in (
     _t(Action.WITHDRAW, BEFORE_DECISION, State.WITHDRAWN, {"citizen"},
        clocks=((Clock.PRE_REVIEW, ClockEffect.FINISH), (Clock.COMPLETION, ClockEffect.FINISH))),
     _t(Action.FLAG_WARNING, OPEN_STATES, None, {"system"}),
+    # Joint cases; the step clocks are the joint record's own and change with these (see ``joint``).
+    _t(Action.JOINT_PUSH, {State.ACCEPTED}, State.IN_PROCESS, {"officer"}),
+    _t(Action.STEP_APPROVE, {State.IN_PROCESS}, None, {"officer"}),
+    _t(Action.STEP_DENY, {State.IN_PROCESS}, State.DENIED, {"officer"}, reason=True,
+       clocks=((Clock.COMPLETION, ClockEffect.FINISH),)),
+    _t(Action.STEP_RETURN, {State.IN_PROCESS}, State.SUPPLEMENT_REQUESTED, {"officer"}, reason=True,
+       clocks=((Clock.COMPLETION, ClockEffect.STOP),)),
+    _t(Action.JOINT_RESUBMIT, {State.SUPPLEMENT_REQUESTED}, State.IN_PROCESS, {"citizen"},
+       clocks=((Clock.COMPLETION, ClockEffect.RESUME),)),
+    _t(Action.JOINT_APPROVE, {State.IN_PROCESS}, State.APPROVED, {"system"},
+       clocks=((Clock.COMPLETION, ClockEffect.FINISH),)),
 )}

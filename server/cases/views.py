@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from cms.catalog_lists.service import DEPARTMENTS, names
 from server.calendar.working_days import WorkingCalendar
+from server.cases.joint_views import CITIZEN_JOINT, citizen_joint, joint_department_names
 from server.cases.materials import guide_slot, may_change_slot, slot_pages
 from server.cases.states import STATE_LABELS, Action, Clock, State
 from server.cases.timers import Timer, deadline
@@ -28,9 +29,12 @@ ACTION_LABELS: dict[Action, str] = {
     Action.START_PROCESSING: "开始办理", Action.RECORD_STEP: "办理环节", Action.SUSPEND: "进入特别程序（暂停计时）",
     Action.RESUME: "恢复办理", Action.APPROVE: "准予办理", Action.DENY: "不予办理", Action.DELIVER: "办理结果送达",
     Action.ARCHIVE: "归档", Action.WITHDRAW: "撤回申请", Action.FLAG_WARNING: "督办预警",
+    Action.JOINT_PUSH: "推送部门联办", Action.STEP_APPROVE: "部门环节通过", Action.STEP_DENY: "部门环节不予通过",
+    Action.STEP_RETURN: "部门环节要求补正材料", Action.JOINT_RESUBMIT: "补正后回到部门办理",
+    Action.JOINT_APPROVE: "各部门办理完毕，准予办理",
 }
 HIDDEN_ACTIONS = frozenset({Action.FLAG_WARNING})
-REASON_HIDDEN = frozenset({Action.RECORD_STEP})
+REASON_HIDDEN = frozenset({Action.RECORD_STEP, Action.STEP_APPROVE})
 STAFF_LABEL = "窗口工作人员"
 ACTOR_LABELS = {"citizen": "申请人", "system": "系统", "app": "系统"}
 
@@ -110,6 +114,7 @@ CASE_DETAIL: Schema = obj({
                            required=["slot_id", "name", "reason"])),
     }, required=["requested_at", "note", "items"], description="The supplement notice (一次性告知) while one is open")),
     "timeline": array(TIMELINE_ENTRY),
+    "joint": CITIZEN_JOINT,
 }, required=[*CASE_SUMMARY["required"], "department", "applicant", "channel", "form", "materials", "clocks",
              "supplement", "timeline"])
 
@@ -177,16 +182,22 @@ def actor_label(actor: dict[str, Any], department_name: str) -> str:
     return ACTOR_LABELS.get(str(actor.get("kind")), "系统")
 
 
-def timeline(case: dict[str, Any], department_name: str) -> list[dict[str, Any]]:
+def timeline(case: dict[str, Any], department_name: str,
+             department_names: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The history as the applicant reads it; a joint step's entry names the step and (from
+    ``department_names``) the department that acted."""
     entries = []
     for entry in case["history"]:
         action = Action(entry["action"])
         if action in HIDDEN_ACTIONS:
             continue
         to = State(entry["to"])
+        data = entry.get("data") or {}
+        label = ACTION_LABELS[action] + (f"：{data['step_name']}" if data.get("step_name") else "")
+        acting = (department_names or {}).get(str(data.get("department_id")), department_name)
         entries.append({
-            "seq": entry["seq"], "at": iso(entry["at"]), "action": action.value, "label": ACTION_LABELS[action],
-            "state": to.value, "state_label": STATE_LABELS[to], "actor": actor_label(entry["actor"], department_name),
+            "seq": entry["seq"], "at": iso(entry["at"]), "action": action.value, "label": label,
+            "state": to.value, "state_label": STATE_LABELS[to], "actor": actor_label(entry["actor"], acting),
             "reason": None if action in REASON_HIDDEN else entry.get("reason"),
         })
     return entries
@@ -209,7 +220,8 @@ def supplement_view(case: dict[str, Any]) -> dict[str, Any] | None:
 
 async def case_detail(deps: Deps, case: dict[str, Any]) -> dict[str, Any]:
     department_id = case.get("department_id")
-    department_name = (await names(deps, DEPARTMENTS, [department_id])).get(department_id, "") if department_id else ""
+    department_names = await names(deps, DEPARTMENTS, [d for d in (department_id, *joint_department_names(case)) if d])
+    department_name = department_names.get(department_id, "") if department_id else ""
     calendar = await deps.calendar.get()
     supplement = open_supplement_items(case)
     applicant = case["applicant"]
@@ -227,7 +239,8 @@ async def case_detail(deps: Deps, case: dict[str, Any]) -> dict[str, Any]:
         "uploaded_bytes": int(case.get("uploaded_bytes", 0)),
         "clocks": {clock.value: clock_view(Timer.from_doc(case["clocks"][clock.value]), calendar) for clock in Clock},
         "supplement": supplement_view(case),
-        "timeline": timeline(case, department_name),
+        "timeline": timeline(case, department_name, department_names),
+        "joint": await citizen_joint(deps, case),
     }
 
 

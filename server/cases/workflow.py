@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from server.actor import Actor
 from server.calendar.working_days import WorkingCalendar
 from server.cases import repository
-from server.cases.states import STATE_LABELS, TRANSITIONS, Action, Clock, State
+from server.cases.joint_model import cancel_open_steps, joint_of, queue_keys, refresh_steps
+from server.cases.states import FINAL_STATES, STATE_LABELS, TRANSITIONS, Action, Clock, State
 from server.cases.timers import Timer, WarningLevel, apply, deadline, more_severe, warning_level
 from server.clock import china_date
 from server.errors import Conflict, Forbidden, Unprocessable
@@ -77,6 +78,11 @@ async def transition(deps: Deps, case: Mapping[str, Any], action: Action, actor:
         "data": dict(record or {}),
     }]
     updated["state"] = target.value
+    joint = joint_of(updated)
+    if joint is not None and target in FINAL_STATES:
+        # Withdrawn or refused before its steps finished: no step of it runs on.
+        cancel_open_steps(joint, now, today, calendar)
+    updated["queue_keys"] = queue_keys(updated)
     updated["version"] = case["version"] + 1
     updated["updated_at"] = now
     message_kind = ACTION_MESSAGES.get(action)
@@ -109,11 +115,12 @@ async def record_change(deps: Deps, case: Mapping[str, Any], updated: dict[str, 
 
 
 def refresh_supervision(case: dict[str, Any], today: date, calendar: WorkingCalendar) -> None:
-    """Derived fields the queue sorts and filters on: the running clock's deadline and the warning level."""
+    """Derived fields the queue sorts and filters on: the running clock's deadline and the warning level
+    (a joint case's running steps count too: the most urgent of its clocks is the case's)."""
     level = WarningLevel.NONE
     due: date | None = None
-    for clock in (Clock.PRE_REVIEW, Clock.COMPLETION):
-        timer = Timer.from_doc(case["clocks"][clock.value])
+    timers = [Timer.from_doc(case["clocks"][clock.value]) for clock in (Clock.PRE_REVIEW, Clock.COMPLETION)]
+    for timer in [*timers, *refresh_steps(joint_of(case), today, calendar, WARN_DAYS)]:
         if timer.started_on is None or timer.finished_on is not None:
             continue
         level = more_severe(warning_level(timer, today, calendar, WARN_DAYS), level)

@@ -94,6 +94,11 @@ class BaseHandler(tornado.web.RequestHandler):
         return operation_of(type(self), self.request.method or "GET")
 
     # ------------------------------------------------------------------ request lifecycle
+    def compute_etag(self) -> str | None:
+        # Answers are no-store; where an ETag helps (delivery, objects) it comes from the data and is set
+        # explicitly. Hashing every other body would be work for nothing.
+        return None
+
     def set_default_headers(self) -> None:
         self.set_header("X-Request-Id", self.request_id)
         self.set_header("X-Content-Type-Options", "nosniff")

@@ -25,6 +25,7 @@ class MessageKind(StrEnum):
     PAID = "paid"
     DELIVERED = "delivered"
     OVERDUE_WARNING = "overdue_warning"
+    JOINT_PROGRESS = "joint_progress"
 
 
 # The transitions the citizen hears about. Fee due and paid come from the payments side through
@@ -40,6 +41,13 @@ ACTION_MESSAGES: dict[Action, MessageKind] = {
     Action.DENY: MessageKind.DENIED,
     Action.DELIVER: MessageKind.DELIVERED,
     Action.FLAG_WARNING: MessageKind.OVERDUE_WARNING,
+    # Joint cases: every step change is news (which department holds the case now).
+    Action.JOINT_PUSH: MessageKind.JOINT_PROGRESS,
+    Action.STEP_APPROVE: MessageKind.JOINT_PROGRESS,
+    Action.STEP_DENY: MessageKind.DENIED,
+    Action.STEP_RETURN: MessageKind.SUPPLEMENT_REQUESTED,
+    Action.JOINT_RESUBMIT: MessageKind.JOINT_PROGRESS,
+    Action.JOINT_APPROVE: MessageKind.APPROVED,
 }
 
 STATUS_LINES: dict[MessageKind, str] = {
@@ -54,6 +62,7 @@ STATUS_LINES: dict[MessageKind, str] = {
     MessageKind.PAID: "已缴费",
     MessageKind.DELIVERED: "结果已送达",
     MessageKind.OVERDUE_WARNING: "办理即将超期",
+    MessageKind.JOINT_PROGRESS: "部门联办进度",
 }
 
 # WeChat "thing" values are at most 20 characters.
@@ -65,6 +74,8 @@ def _remark(kind: MessageKind, data: Mapping[str, Any]) -> str:
         return f"{data.get('carrier') or '快递'}运单号{data['waybill_no']}"
     if kind is MessageKind.FEE_DUE and data.get("amount_fen") is not None:
         return f"应缴{int(data['amount_fen']) / 100:.2f}元"
+    if kind is MessageKind.JOINT_PROGRESS and data.get("progress"):
+        return str(data["progress"])
     reason = data.get("reason")
     if kind in (MessageKind.SUPPLEMENT_REQUESTED, MessageKind.NOT_ACCEPTED, MessageKind.DENIED) and reason:
         return str(reason)

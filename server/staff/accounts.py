@@ -20,7 +20,7 @@ from server.staff.lockout import count_failure, ensure_not_locked
 from server.staff.models import StaffUser
 from server.staff.passwords import Passwords, check_password_policy
 from server.staff.principal import StaffPrincipal
-from server.staff.roles import Role, check_assignment
+from server.staff.roles import Role, check_assignment, check_domains
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,31}$"
 _USERNAME = re.compile(USERNAME_PATTERN)
@@ -52,15 +52,17 @@ def _check_display_name(raw: str) -> str:
 
 
 async def create_user(deps: Deps, *, username: str, password: str, roles: Sequence[str],
-                      departments: Sequence[str] = (), display_name: str | None = None) -> StaffUser:
+                      departments: Sequence[str] = (), display_name: str | None = None,
+                      domains: Sequence[str] = ()) -> StaffUser:
     name = check_username(username)
     chosen_roles, codes = check_assignment(roles, departments)
+    domain_codes = check_domains(chosen_roles, domains)
     shown = _check_display_name(display_name if display_name is not None else name)
     check_password_policy(password, name)
     password_hash = await Passwords.from_settings(deps.settings).hash(password)
     created = await repo.insert_user(deps.db, repo.NewUser(
         username=name, display_name=shown, roles=chosen_roles, departments=codes,
-        password_hash=password_hash), deps.clock.now())
+        password_hash=password_hash, domains=domain_codes), deps.clock.now())
     if created is None:
         raise UsernameTaken(username=name)
     return created
@@ -86,12 +88,14 @@ async def get_user_by_username(deps: Deps, username: str) -> StaffUser:
 
 async def update_user(deps: Deps, user_id: str, *, actor: StaffPrincipal | None = None,
                       display_name: str | None = None, roles: Sequence[str] | None = None,
-                      departments: Sequence[str] | None = None, disabled: bool | None = None) -> StaffUser:
+                      departments: Sequence[str] | None = None, disabled: bool | None = None,
+                      domains: Sequence[str] | None = None) -> StaffUser:
     """Change an account. ``actor`` is the administrator doing it (None from the command line)."""
     user = await get_user(deps, user_id)
     new_roles, new_codes = check_assignment(
         roles if roles is not None else user.roles,
         departments if departments is not None else user.departments)
+    new_domains = check_domains(new_roles, domains if domains is not None else user.domains)
     if actor is not None and actor.user_id == user.id and (disabled or Role.ADMIN not in new_roles):
         raise CannotChangeOwnAdminAccess()
     updated = await repo.update_profile(
@@ -99,6 +103,7 @@ async def update_user(deps: Deps, user_id: str, *, actor: StaffPrincipal | None 
         display_name=_check_display_name(display_name) if display_name is not None else None,
         roles=new_roles if roles is not None else None,
         departments=new_codes if roles is not None or departments is not None else None,
+        domains=new_domains if roles is not None or domains is not None else None,
         disabled=disabled)
     if updated is None:
         raise StaffUserNotFound()

@@ -30,6 +30,7 @@ class StaffAuthenticator:
         if (handler.request.method or "GET").upper() not in SAFE_METHODS:
             check_csrf(session, handler.request.headers.get(CSRF_HEADER))
         principal = StaffPrincipal(user_id=user.id, username=user.username, display_name=user.display_name,
-                                   roles=user.roles, departments=user.departments, session_id=session.id)
+                                   roles=user.roles, departments=user.departments, session_id=session.id,
+                                   domains=user.domains)
         principal.require_any_role(op.roles)
         return principal

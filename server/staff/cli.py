@@ -38,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
                         help="repeat for several roles")
     create.add_argument("--department", dest="departments", action="extend", nargs="+", default=[],
                         metavar="CODE", help="department code (required for officer); repeatable")
+    create.add_argument("--domain", dest="domains", action="extend", nargs="+", default=[],
+                        metavar="ID", help="domain id (required for window); repeatable")
     create.add_argument("--display-name", help="name shown in the console (default: the username)")
     create.add_argument("--password-stdin", action="store_true",
                         help="read the password as one line from standard input instead of prompting")
@@ -95,7 +97,8 @@ def read_password(from_stdin: bool) -> str:
 async def _create(deps: Deps, args: argparse.Namespace) -> None:
     password = await asyncio.to_thread(read_password, args.password_stdin)
     user = await accounts.create_user(deps, username=args.username, password=password, roles=args.roles,
-                                      departments=args.departments, display_name=args.display_name)
+                                      departments=args.departments, display_name=args.display_name,
+                                      domains=args.domains)
     print(f"created {user.username} ({', '.join(user.roles)})")
 
 

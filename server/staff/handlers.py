@@ -26,7 +26,14 @@ from server.staff.accounts import MAX_DISPLAY_NAME_LENGTH
 from server.staff.models import StaffSession, StaffUser
 from server.staff.passwords import MAX_PASSWORD_LENGTH
 from server.staff.principal import StaffPrincipal
-from server.staff.roles import DEPARTMENT_CODE_PATTERN, MAX_DEPARTMENTS, ROLE_NAMES, Role
+from server.staff.roles import (
+    DEPARTMENT_CODE_PATTERN,
+    DOMAIN_CODE_PATTERN,
+    MAX_DEPARTMENTS,
+    MAX_DOMAINS,
+    ROLE_NAMES,
+    Role,
+)
 
 ADMIN = (Role.ADMIN.value,)
 _TAGS = ["staff"]
@@ -34,6 +41,8 @@ _TAGS = ["staff"]
 _ROLES = array(string(enum=list(ROLE_NAMES)), minItems=1, uniqueItems=True)
 _DEPARTMENTS = array(string(pattern=DEPARTMENT_CODE_PATTERN), maxItems=MAX_DEPARTMENTS, uniqueItems=True,
                      description="Department codes; required for department-scoped roles (officer).")
+_DOMAINS = array(string(pattern=DOMAIN_CODE_PATTERN), maxItems=MAX_DOMAINS, uniqueItems=True,
+                 description="Domain ids (商事登记...); required for domain-scoped roles (window).")
 _DISPLAY_NAME = string(minLength=1, maxLength=MAX_DISPLAY_NAME_LENGTH)
 # Generous bounds: the policy (with its own error codes) decides, the schema only caps the body.
 _PASSWORD = string(minLength=1, maxLength=MAX_PASSWORD_LENGTH * 4)
@@ -44,13 +53,15 @@ USER: Schema = obj({
     "display_name": string(),
     "roles": array(string(enum=list(ROLE_NAMES))),
     "departments": array(string()),
+    "domains": array(string()),
     "disabled": boolean(),
     "locked": boolean(),
     "locked_until": nullable(DATETIME),
     "failed_logins": integer(minimum=0),
     "created_at": DATETIME,
     "last_login_at": nullable(DATETIME),
-}, required=["id", "username", "display_name", "roles", "departments", "disabled", "locked", "locked_until",
+}, required=["id", "username", "display_name", "roles", "departments", "domains", "disabled", "locked",
+             "locked_until",
              "failed_logins", "created_at", "last_login_at"])
 
 SESSION: Schema = obj({
@@ -70,6 +81,7 @@ def user_json(user: StaffUser, now: datetime) -> dict[str, Any]:
         "display_name": user.display_name,
         "roles": [role.value for role in user.roles],
         "departments": list(user.departments),
+        "domains": list(user.domains),
         "disabled": user.disabled,
         "locked": locked,
         "locked_until": user.locked_until.isoformat() if locked and user.locked_until else None,
@@ -156,14 +168,16 @@ class UsersHandler(StaffHandler):
 
     @endpoint("Create a staff account", tags=_TAGS, auth="staff", roles=ADMIN,
               request=obj({"username": string(minLength=1, maxLength=64), "display_name": _DISPLAY_NAME,
-                           "roles": _ROLES, "departments": _DEPARTMENTS, "password": _PASSWORD},
+                           "roles": _ROLES, "departments": _DEPARTMENTS, "domains": _DOMAINS,
+                           "password": _PASSWORD},
                           required=["username", "roles", "password"]),
               responses={201: USER}, errors=(409,))
     async def post(self) -> None:
         body = self.body
         user = await accounts.create_user(
             self.deps, username=body["username"], password=body["password"], roles=body["roles"],
-            departments=body.get("departments", ()), display_name=body.get("display_name"))
+            departments=body.get("departments", ()), display_name=body.get("display_name"),
+            domains=body.get("domains", ()))
         self.write_user(user, 201)
 
 
@@ -175,16 +189,18 @@ class UserHandler(StaffHandler):
 
     @endpoint("Change display name, roles, departments or disabled", tags=_TAGS, auth="staff", roles=ADMIN,
               request=obj({"display_name": _DISPLAY_NAME, "roles": _ROLES, "departments": _DEPARTMENTS,
-                           "disabled": boolean()}) | {"minProperties": 1},
+                           "domains": _DOMAINS, "disabled": boolean()}) | {"minProperties": 1},
               responses={200: USER}, errors=(404, 409),
               description="Disabling ends every session of the account. Administrators cannot disable "
                           "themselves or drop their own admin role (409). Departments are only for "
-                          "department-scoped roles: when changing to or from officer, send both.")
+                          "department-scoped roles: when changing to or from officer, send both (the same for domains "
+                          "and the window role).")
     async def patch(self, user_id: str) -> None:
         body = self.body
         user = await accounts.update_user(
             self.deps, user_id, actor=self.staff, display_name=body.get("display_name"),
-            roles=body.get("roles"), departments=body.get("departments"), disabled=body.get("disabled"))
+            roles=body.get("roles"), departments=body.get("departments"), disabled=body.get("disabled"),
+            domains=body.get("domains"))
         self.write_user(user)
 
 

@@ -22,6 +22,7 @@ class StaffUser:
     created_at: datetime
     updated_at: datetime
     last_login_at: datetime | None
+    domains: tuple[str, ...] = ()
 
     def is_locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now

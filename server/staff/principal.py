@@ -17,6 +17,7 @@ class StaffPrincipal:
     roles: tuple[Role, ...]
     departments: tuple[str, ...]  # department codes, for department-scoped roles (officer)
     session_id: str  # SHA-256 of the session cookie: safe to log, useless as a credential
+    domains: tuple[str, ...] = ()  # domain ids, for domain-scoped roles (comprehensive window)
 
     def has_any_role(self, roles: Iterable[str]) -> bool:
         return any(role in self.roles for role in roles)

@@ -39,6 +39,7 @@ class NewUser:
     roles: tuple[Role, ...]
     departments: tuple[str, ...]
     password_hash: str
+    domains: tuple[str, ...] = ()
 
 
 def _as_stored(moment: datetime) -> datetime:
@@ -54,7 +55,8 @@ def _user(doc: dict[str, Any]) -> StaffUser:
         # The embedded MongoDB stores a boolean written by $set as 1.
         disabled=bool(doc["disabled"]),
         failed_logins=int(doc["failed_logins"]), locked_until=doc["locked_until"],
-        created_at=doc["created_at"], updated_at=doc["updated_at"], last_login_at=doc["last_login_at"])
+        created_at=doc["created_at"], updated_at=doc["updated_at"], last_login_at=doc["last_login_at"],
+        domains=tuple(doc.get("domains") or ()))
 
 
 def _session(doc: dict[str, Any]) -> StaffSession:
@@ -70,7 +72,7 @@ async def insert_user(db: Db, user: NewUser, now: datetime) -> StaffUser | None:
     doc = {
         "_id": str(ObjectId()), "username": user.username, "display_name": user.display_name,
         "roles": [role.value for role in user.roles], "departments": list(user.departments),
-        "password_hash": user.password_hash, "disabled": False, "failed_logins": 0,
+        "domains": list(user.domains), "password_hash": user.password_hash, "disabled": False, "failed_logins": 0,
         "locked_until": None, "created_at": now, "updated_at": now, "last_login_at": None,
     }
     try:
@@ -98,7 +100,7 @@ async def list_users(db: Db, *, offset: int, limit: int) -> tuple[list[StaffUser
 
 async def update_profile(db: Db, user_id: str, now: datetime, *, display_name: str | None = None,
                          roles: tuple[Role, ...] | None = None, departments: tuple[str, ...] | None = None,
-                         disabled: bool | None = None) -> StaffUser | None:
+                         domains: tuple[str, ...] | None = None, disabled: bool | None = None) -> StaffUser | None:
     changes: dict[str, Any] = {"updated_at": now}
     if display_name is not None:
         changes["display_name"] = display_name
@@ -106,6 +108,8 @@ async def update_profile(db: Db, user_id: str, now: datetime, *, display_name: s
         changes["roles"] = [role.value for role in roles]
     if departments is not None:
         changes["departments"] = list(departments)
+    if domains is not None:
+        changes["domains"] = list(domains)
     if disabled is not None:
         changes["disabled"] = disabled
     doc = await db[USERS].find_one_and_update({"_id": user_id}, {"$set": changes},

@@ -25,6 +25,7 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
     OFFICER = "officer"
     SUPERVISOR = "supervisor"
+    WINDOW = "window"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class RoleSpec:
     label: str
     # Department-scoped roles only see the work of the departments listed on the account.
     department_scoped: bool = False
+    # Domain-scoped roles see the joint cases of the domains (商事登记, 投资建设...) listed on the account.
+    domain_scoped: bool = False
 
 
 ROLE_SPECS: dict[Role, RoleSpec] = {
@@ -40,6 +43,7 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
     Role.REVIEWER: RoleSpec("内容审核"),
     Role.OFFICER: RoleSpec("窗口人员", department_scoped=True),
     Role.SUPERVISOR: RoleSpec("监督人员"),
+    Role.WINDOW: RoleSpec("综合窗口", domain_scoped=True),
 }
 
 ROLE_NAMES: tuple[str, ...] = tuple(role.value for role in Role)
@@ -48,6 +52,10 @@ ROLE_NAMES: tuple[str, ...] = tuple(role.value for role in Role)
 DEPARTMENT_CODE_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z_-]{0,63}$"
 _DEPARTMENT_CODE = re.compile(DEPARTMENT_CODE_PATTERN)
 MAX_DEPARTMENTS = 50
+# Ids of the managed domain list (cms.catalog_lists DOMAINS).
+DOMAIN_CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+_DOMAIN_CODE = re.compile(DOMAIN_CODE_PATTERN)
+MAX_DOMAINS = 20
 
 
 class UnknownRole(Unprocessable):
@@ -73,6 +81,35 @@ class DepartmentsNotApplicable(Unprocessable):
 class InvalidDepartmentCode(Unprocessable):
     code = "invalid_department_code"
     default_message = "部门编码无效"
+
+
+class DomainsRequired(Unprocessable):
+    code = "domains_required"
+    default_message = "综合窗口人员必须绑定至少一个领域"
+
+
+class DomainsNotApplicable(Unprocessable):
+    code = "domains_not_applicable"
+    default_message = "只有综合窗口角色才能绑定领域"
+
+
+class InvalidDomainCode(Unprocessable):
+    code = "invalid_domain_code"
+    default_message = "领域编码无效"
+
+
+def check_domains(roles: Iterable[Role], domains: Iterable[str]) -> tuple[str, ...]:
+    """Validate the domains of an account with the (checked) ``roles``; normalised, no duplicates."""
+    codes = tuple(dict.fromkeys(code.strip() for code in domains))
+    bad = [code for code in codes if not _DOMAIN_CODE.fullmatch(code)]
+    if bad or len(codes) > MAX_DOMAINS:
+        raise InvalidDomainCode(domains=bad)
+    scoped = any(ROLE_SPECS[role].domain_scoped for role in roles)
+    if scoped and not codes:
+        raise DomainsRequired()
+    if codes and not scoped:
+        raise DomainsNotApplicable()
+    return codes
 
 
 def check_assignment(roles: Iterable[str], departments: Iterable[str]) -> tuple[tuple[Role, ...], tuple[str, ...]]:

@@ -32,7 +32,9 @@ _REGISTRY: dict[str, Job] = {}
 JOB_MODULES: tuple[str, ...] = (
     "server.worker.housekeeping",
     "cms.content.schedule",
+    "cms.content.list_facets_job",
     "server.cases.supervision",
+    "server.cases.queue_keys_job",
     "server.messages.relay",
     "server.messages.delivery",
     "server.open.webhooks",

@@ -267,3 +267,17 @@ async def test_staff_list_filters_and_reading_rights(server) -> None:
     officer = await signed_in_staff(server, "officer1", roles=("officer",), departments=("083372204",))
     assert (await officer.get("/staff/v1/guides")).status == 403
     assert (await server.get("/staff/v1/guides")).status == 401
+
+
+@pytest.mark.asyncio
+async def test_schema_endpoint_gives_the_editable_fields_and_is_not_taken_for_an_id(server) -> None:
+    editor, _ = await staff(server)
+    response = await editor.get("/staff/v1/guides/schema")
+    assert response.status == 200
+    schema = response.json["schema"]
+    assert response.json["kind"] == "guide"
+    assert {"name", "materials", "promised_time_limit", "fees"} <= set(schema["properties"])
+    assert schema["properties"]["materials"]["items"]["properties"]["name"]["minLength"] == 1
+    assert response.json["enum_labels"]["item_type"]["01"] == "行政许可"
+    assert response.json["enum_labels"]["materials.medium"]["paper"] == "纸质"
+    assert (await server.get("/staff/v1/guides/schema")).error_code == "session_missing"

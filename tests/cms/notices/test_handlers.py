@@ -60,3 +60,13 @@ async def test_notice_with_attachments_goes_through_review(server) -> None:
     revisions = (await editor.get(f"{path}/revisions")).json["items"]
     diff = await editor.get(f"{path}/diff?from={revisions[1]['id']}&to={revisions[0]['id']}")
     assert {c["field"] for c in diff.json["changes"]} == {"body", "attachments", "cover_image"}
+
+
+@pytest.mark.asyncio
+async def test_schema_endpoint_describes_notice_content(server) -> None:
+    reviewer = await signed_in_staff(server, "reviewer1", roles=("reviewer",))
+    response = await reviewer.get("/staff/v1/notices/schema")
+    assert response.status == 200
+    assert response.json["kind"] == "notice"
+    assert response.json["schema"]["required"] == ["title", "category"]
+    assert "attachments" in response.json["schema"]["properties"]

@@ -11,7 +11,7 @@ from tests.support.staff import login
 async def test_demo_staff_are_created_once_and_can_log_in(server: TestServer) -> None:
     first = await ensure_demo_staff(server.deps)
     assert {roles[0] for _name, _password, roles in first} == {"admin", "editor", "reviewer", "officer",
-                                                                "supervisor"}
+                                                                "supervisor", "window"}
     assert await ensure_demo_staff(server.deps) == first
     assert await server.deps.db["staff_users"].count_documents({}) == len(first)
     for username, password, roles in first:
@@ -20,6 +20,9 @@ async def test_demo_staff_are_created_once_and_can_log_in(server: TestServer) ->
         assert response.json["user"]["roles"] == roles
         if roles == ["officer"]:
             assert response.json["user"]["departments"]
+        if roles == ["window"]:
+            assert response.json["user"]["domains"] == ["business_registration", "investment_construction",
+                                                        "industrial_products", "livelihood"]
 
 
 @pytest.mark.asyncio

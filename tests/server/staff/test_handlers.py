@@ -152,3 +152,29 @@ async def test_users_change_their_own_password_with_the_current_one(server: Test
     assert (await elsewhere.get("/staff/v1/auth/session")).error_code == "session_invalid"
     assert (await login(server, "deng.ke", "brand-new-pass")).status == 200
     assert (await login(server, "deng.ke")).error_code == "login_failed"
+
+
+@pytest.mark.asyncio
+async def test_comprehensive_window_accounts_carry_domains(server: TestServer) -> None:
+    admin = await signed_in_staff(server, "root", roles=["admin"])
+    created = await admin.post(USERS, json=new_account("window.li", roles=["window"],
+                                                       domains=["business_registration"]))
+    assert created.status == 201, created.body
+    assert (created.json["roles"], created.json["domains"], created.json["departments"]) == (
+        ["window"], ["business_registration"], [])
+    assert (await admin.post(USERS, json=new_account("window.wu", roles=["window"]))).error_code == "domains_required"
+    misplaced = await admin.post(USERS, json=new_account("editor.wu", domains=["livelihood"]))
+    assert misplaced.error_code == "domains_not_applicable"
+
+    changed = await admin.patch(f"{USERS}/{created.json['id']}", json={"domains": ["livelihood",
+                                                                                   "investment_construction"]})
+    assert changed.json["domains"] == ["livelihood", "investment_construction"]
+    # Leaving the window role means leaving its domains too.
+    assert (await admin.patch(f"{USERS}/{created.json['id']}", json={"roles": ["editor"]})).error_code == \
+        "domains_not_applicable"
+    left = await admin.patch(f"{USERS}/{created.json['id']}", json={"roles": ["editor"], "domains": []})
+    assert (left.json["roles"], left.json["domains"]) == (["editor"], [])
+
+    window = await signed_in_staff(server, "window.zhao", roles=["editor"])
+    session = await window.get("/staff/v1/auth/session")
+    assert session.json["user"]["domains"] == []
