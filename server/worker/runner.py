@@ -13,6 +13,7 @@ from typing import Any
 from pymongo.errors import ConnectionFailure
 
 from server.deps import Deps
+from server.errors import AppError
 from server.worker import repository
 from server.worker.registry import Job, registered_jobs
 
@@ -20,6 +21,9 @@ log = logging.getLogger("yiwang.worker")
 
 # A lease outlives the job's timeout a little, so a worker that died mid-run frees the job soon after.
 _LEASE_MARGIN_SECONDS = 30
+# A run that failed (a provider briefly down, the web process not yet listening) is tried again this
+# soon, not a whole interval later: a six-hourly reconciliation must not wait six hours more.
+RETRY_AFTER_FAILURE_SECONDS = 60
 
 
 def worker_name() -> str:
@@ -38,8 +42,12 @@ async def run_job(deps: Deps, job: Job, holder: str) -> dict[str, Any]:
         return {"status": "timeout"}
     except ConnectionFailure:
         raise
-    except Exception as exc:  # a failing job is recorded, the worker goes on)
-        log.exception("job %s failed", job.name)
+    except Exception as exc:  # a failing job is recorded, the worker goes on
+        if isinstance(exc, AppError):
+            # A described failure (a provider down, a forged answer): its code and message say it all.
+            log.error("job %s failed: %s: %s", job.name, exc.code, exc)
+        else:
+            log.exception("job %s failed", job.name)
         await repository.record_run_finished(deps.db, run_id, "failed", deps.clock.now(),
                                              error="".join(traceback.format_exception_only(exc)).strip())
         return {"status": "failed", "error": str(exc)}
@@ -58,12 +66,13 @@ async def run_due_jobs(deps: Deps, holder: str, *, only: str | None = None, forc
         lease = job.timeout_seconds + _LEASE_MARGIN_SECONDS
         if not await repository.take_due_lease(deps.db, job.name, holder, now, lease, force=force):
             continue
+        delay = min(job.every_seconds, RETRY_AFTER_FAILURE_SECONDS)
         try:
-            await run_job(deps, job, holder)
+            if (await run_job(deps, job, holder))["status"] == "ok":
+                delay = job.every_seconds
             ran += 1
         finally:
-            next_run = deps.clock.now() + timedelta(seconds=job.every_seconds)
-            await repository.release_lease(deps.db, job.name, holder, next_run)
+            await repository.release_lease(deps.db, job.name, holder, deps.clock.now() + timedelta(seconds=delay))
     return ran
 
 

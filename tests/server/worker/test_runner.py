@@ -103,3 +103,30 @@ def test_every_registered_job_has_a_timeout_and_interval() -> None:
         assert job.timeout_seconds > 0
         assert job.every_seconds > 0
         assert job.description
+
+
+@pytest.mark.asyncio
+async def test_a_failed_run_is_tried_again_soon_not_a_whole_interval_later(
+        deps: Deps, temporary_jobs: dict[str, Job]) -> None:
+    from server.errors import ServiceUnavailable
+    from server.worker.runner import RETRY_AFTER_FAILURE_SECONDS
+
+    outcomes = [ServiceUnavailable("provider down"), None]
+
+    async def flaky(_: Deps) -> dict[str, Any]:
+        failure = outcomes.pop(0)
+        if failure is not None:
+            raise failure
+        return {"ok": True}
+
+    _add(temporary_jobs, "t_flaky", flaky, every=6 * 3600)
+    assert isinstance(deps.clock, FrozenClock)
+    assert await run_due_jobs(deps, "w1", only="t_flaky") == 1
+    deps.clock.advance(seconds=RETRY_AFTER_FAILURE_SECONDS - 1)
+    assert await run_due_jobs(deps, "w1", only="t_flaky") == 0
+    deps.clock.advance(seconds=2)
+    assert await run_due_jobs(deps, "w1", only="t_flaky") == 1
+    deps.clock.advance(seconds=RETRY_AFTER_FAILURE_SECONDS + 1)
+    assert await run_due_jobs(deps, "w1", only="t_flaky") == 0  # succeeded: back to its interval
+    runs = await repository.recent_runs(deps.db, "t_flaky")
+    assert [r["status"] for r in runs] == ["ok", "failed"]
