@@ -23,6 +23,7 @@ import asyncio
 import gc
 import inspect
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -121,16 +122,24 @@ async def _serve_product(port: int, cache_size: int) -> None:
             server = make_http_server(make_app(runtime.deps), settings)
             server.listen(port, address="127.0.0.1")
             print("ready", flush=True)
-            await asyncio.Event().wait()
+            await _terminated()
+            server.stop()
         finally:
+            # Stops the embedded MongoDB too: an orphan would load the next measurements.
             await runtime.close()
+
+
+async def _terminated() -> None:
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await stop.wait()
 
 
 async def _serve(kind: str, port: int) -> None:
     if kind == "bare":
         server = make_bare_app().listen(port, address="127.0.0.1")
         print("ready", flush=True)
-        await asyncio.Event().wait()
+        await _terminated()
         server.stop()
     else:
         await _serve_product(port, cache_size=0 if kind == "search-uncached" else _DEPLOYED_CACHE_SIZE)
