@@ -218,10 +218,21 @@ def supplement_view(case: dict[str, Any]) -> dict[str, Any] | None:
                       for item in notice.get("items", [])]}
 
 
-async def case_detail(deps: Deps, case: dict[str, Any]) -> dict[str, Any]:
+async def case_department_names(deps: Deps, case: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """The name of the case's department, and the names of every department working on it."""
     department_id = case.get("department_id")
     department_names = await names(deps, DEPARTMENTS, [d for d in (department_id, *joint_department_names(case)) if d])
-    department_name = department_names.get(department_id, "") if department_id else ""
+    return (department_names.get(department_id, "") if department_id else ""), department_names
+
+
+async def case_timeline(deps: Deps, case: dict[str, Any]) -> list[dict[str, Any]]:
+    """The applicant's timeline, each joint step's entry under the department that acted."""
+    return timeline(case, *await case_department_names(deps, case))
+
+
+async def case_detail(deps: Deps, case: dict[str, Any]) -> dict[str, Any]:
+    department_id = case.get("department_id")
+    department_name, department_names = await case_department_names(deps, case)
     calendar = await deps.calendar.get()
     supplement = open_supplement_items(case)
     applicant = case["applicant"]

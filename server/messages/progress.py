@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cms.catalog_lists.service import DEPARTMENTS, names
 from server.cases.citizen_access import case_of_citizen
 from server.cases.states import STATE_LABELS, State
-from server.cases.views import timeline
+from server.cases.views import case_timeline
 from server.jsonutil import iso
 from server.messages import repository
 from server.messages.kinds import STATUS_LINES, MessageKind
@@ -31,8 +30,6 @@ def _message_view(message: dict[str, Any], status: str) -> dict[str, Any]:
 
 async def case_progress(deps: Deps, citizen_id: str, case_id: str) -> dict[str, Any]:
     case = await case_of_citizen(deps, citizen_id, case_id)
-    department_id = case.get("department_id")
-    department_name = (await names(deps, DEPARTMENTS, [department_id])).get(department_id, "") if department_id else ""
     stored = await repository.messages_of_case(deps.db, case["_id"])
     stored_ids = {message["_id"] for message in stored}
     views = [_message_view(m, "queued" if m["status"] == "pending" else m["status"]) for m in stored]
@@ -41,4 +38,4 @@ async def case_progress(deps: Deps, citizen_id: str, case_id: str) -> dict[str, 
               for entry in citizen_entries(case) if entry["id"] not in stored_ids]
     state = State(case["state"])
     return {"id": case["_id"], "number": case["number"], "state": state.value, "state_label": STATE_LABELS[state],
-            "timeline": timeline(case, department_name), "messages": views}
+            "timeline": await case_timeline(deps, case), "messages": views}

@@ -10,10 +10,9 @@ from __future__ import annotations
 import hmac
 from typing import TYPE_CHECKING, Any
 
-from cms.catalog_lists.service import DEPARTMENTS, names
 from server.cases import repository as cases
 from server.cases.states import STATE_LABELS, State
-from server.cases.views import timeline
+from server.cases.views import case_timeline
 from server.errors import NotFound
 from server.identity.citizens import resolve_citizen, reveal_id_number
 from server.open.auth import OpenPrincipal
@@ -45,9 +44,7 @@ async def case_progress_for_app(deps: Deps, principal: OpenPrincipal, number: st
         raise OpenCaseNotFound()
     if case.get("open_app_id") != principal.app_id and not await _vouched(deps, case, name, id_last6):
         raise OpenCaseNotFound()
-    department_id = case.get("department_id")
-    department_name = (await names(deps, DEPARTMENTS, [department_id])).get(department_id, "") if department_id else ""
     state = State(case["state"])
     return {"number": case["number"], "guide_name": case["guide"]["name"], "state": state.value,
             "state_label": STATE_LABELS[state], "due_on": case.get("due_on"),
-            "timeline": timeline(case, department_name)}
+            "timeline": await case_timeline(deps, case)}

@@ -106,6 +106,8 @@ async def test_two_parallel_steps_then_a_serial_one_from_the_window_to_delivery(
                       ("部门环节通过：消防审验", "区消防救援大队窗口工作人员"),
                       ("部门环节通过：项目备案", "区经信局窗口工作人员")]
     progress = (await server.get(f"/mp/v1/cases/{case_id}/progress", token=token)).json
+    # The progress page's timeline names each step's department too, as the case detail does.
+    assert [(e["label"], e["actor"]) for e in progress["timeline"] if e["action"] == "step_approve"] == labels
     assert [m["kind"] for m in progress["messages"]] == [
         "submitted", "pre_review_passed", "accepted", "joint_progress", "joint_progress", "joint_progress",
         "joint_progress", "approved", "delivered"]
