@@ -14,6 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from server.mongo.indexes import IndexSpec, index
+from server.mongo.leasing import lease_next_due
 
 Db = AsyncDatabase[dict[str, Any]]
 
@@ -66,20 +67,8 @@ async def insert_message_once(db: Db, message: dict[str, Any]) -> bool:
 
 
 async def lease_next_message(db: Db, holder: str, now: datetime, lease_until: datetime) -> dict[str, Any] | None:
-    """Take one due message: a pending one, else a sending one whose worker died (lease expired).
-
-    One equality query per status: the embedded MongoDB answers ``status: {"$in": [...]}`` by a scan
-    about ten times slower.
-    """
-    for status in ("pending", "sending"):
-        leased = await db[MESSAGES].find_one_and_update(
-            {"status": status, "next_attempt_at": {"$lte": now}, "lease_until": {"$lt": now}},
-            {"$set": {"status": "sending", "lease_holder": holder, "lease_until": lease_until},
-             "$inc": {"attempts": 1}},
-            return_document=ReturnDocument.AFTER)
-        if leased is not None:
-            return leased
-    return None
+    """Take one due message: a pending one, else a sending one whose worker died (lease expired)."""
+    return await lease_next_due(db[MESSAGES], holder, now, lease_until)
 
 
 async def mark_consent_reserved(db: Db, message_id: str, holder: str, recipient: str) -> None:

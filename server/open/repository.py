@@ -10,6 +10,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from server.mongo.indexes import IndexSpec, index, ttl
+from server.mongo.leasing import lease_next_due
 
 Db = AsyncDatabase[dict[str, Any]]
 
@@ -69,15 +70,7 @@ async def insert_delivery_once(db: Db, delivery: dict[str, Any]) -> bool:
 
 
 async def lease_next_delivery(db: Db, holder: str, now: datetime, lease_until: datetime) -> dict[str, Any] | None:
-    for status in ("pending", "sending"):  # one equality query each: see server.messages.repository
-        leased = await db[DELIVERIES].find_one_and_update(
-            {"status": status, "next_attempt_at": {"$lte": now}, "lease_until": {"$lt": now}},
-            {"$set": {"status": "sending", "lease_holder": holder, "lease_until": lease_until},
-             "$inc": {"attempts": 1}},
-            return_document=ReturnDocument.AFTER)
-        if leased is not None:
-            return leased
-    return None
+    return await lease_next_due(db[DELIVERIES], holder, now, lease_until)
 
 
 async def finish_delivery(db: Db, delivery_id: str, holder: str, fields: dict[str, Any],
