@@ -62,7 +62,9 @@ _STATE_FIELDS: dict[str, Schema] = {
 _PERSON = obj({"name": nullable(string()), "id_number": nullable(string()), "mobile": nullable(string())},
               required=["name", "id_number", "mobile"])
 
-QUEUE_ITEM: Schema = obj({**_STATE_FIELDS, "applicant": _PERSON}, required=[*_STATE_FIELDS, "applicant"])
+QUEUE_ITEM: Schema = obj({**_STATE_FIELDS, "applicant": _PERSON,
+                          "joint": boolean(description="Approved jointly by several departments (联办)")},
+                         required=[*_STATE_FIELDS, "applicant", "joint"])
 
 _SUPPLEMENT_ITEM = obj({"slot_id": string(), "name": string(), "reason": string()},
                        required=["slot_id", "name", "reason"])

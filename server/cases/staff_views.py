@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from server.cases import repository
 from server.cases.claims import active_claim
+from server.cases.joint_model import joint_of
 from server.cases.joint_views import staff_joint
 from server.cases.materials import guide_slot, slot_pages, slot_present
 from server.cases.staff_access import case_of_officer
@@ -52,7 +53,8 @@ def _state_fields(case: dict[str, Any], now: datetime) -> dict[str, Any]:
 
 
 def queue_item(case: dict[str, Any], now: datetime) -> dict[str, Any]:
-    return {**_state_fields(case, now), "applicant": _masked_applicant(case)}
+    return {**_state_fields(case, now), "applicant": _masked_applicant(case),
+            "joint": joint_of(case) is not None}
 
 
 def case_status(case: dict[str, Any], now: datetime) -> dict[str, Any]:

@@ -42,6 +42,7 @@ async def test_each_part_of_a_joint_case_belongs_to_its_window_or_department(sta
 
     # --- intake: the window of the domain's queue, and only the window may pre-review it
     assert await queue_ids(window) == [case_id]
+    assert [item["joint"] for item in (await window.get("/staff/v1/cases")).json["items"]] == [True]
     assert await queue_ids(officers[MARKET]) == []
     assert (await officers[MARKET].get(base)).status == 200  # the lead department sees it whole
     claimed = await officers[MARKET].post(f"{base}/claim")

@@ -57,6 +57,7 @@ async def test_the_queue_shows_own_departments_by_deadline_and_filters(start_ser
     assert [item["due_on"] for item in queue["items"]] == ["2026-11-20", "2026-11-23"]
     first = queue["items"][0]
     assert first["applicant"] == {"name": "张*丰", "id_number": "1101**********002X", "mobile": None}
+    assert first["joint"] is False
     assert first["state"] == "submitted"
     assert first["warning_level"] == "none"
 

@@ -46,6 +46,7 @@ async def test_window_pushes_a_joint_case_and_a_department_approves_its_step(
     window = await new_page()
     await sign_in(window, server, "window-li", hash_path="workbench")
     row = window.locator(".queue-row", has_text=number)
+    await expect(row.locator(".badge-joint")).to_have_text("联办")
     await row.locator("[data-action=claim]").click()
     await expect(row.locator(".claim-mine")).to_have_text("我已领取")
     await row.locator("a.case-link").click()

@@ -70,7 +70,7 @@ export async function render(root, params, ctx) {
     summary.textContent = `共 ${page.total} 件`;
     clear(list, table([
       { label: '办件编号', class: 'nowrap', value: (c) => el('a', { href: `#/workbench/${c.id}`, class: 'case-link' }, c.number) },
-      { label: '事项名称', value: (c) => c.guide.name },
+      { label: '事项名称', value: (c) => (c.joint ? [el('span', { class: 'badge badge-joint', title: '多部门联办' }, '联办'), ' ', c.guide.name] : c.guide.name) },
       { label: '申请人', class: 'nowrap', value: (c) => c.applicant.name || '—' },
       { label: '状态', class: 'nowrap', value: (c) => caseStateBadge(c.state, c.state_label || CASE_STATE_LABELS[c.state]) },
       { label: '提交时间', class: 'nowrap', value: (c) => formatDateTime(c.submitted_at) },
