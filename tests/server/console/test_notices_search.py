@@ -55,6 +55,12 @@ async def test_notice_is_written_submitted_and_published(console_server: TestSer
     assert stored.json["schedule"]["unpublish_at"] == "2030-01-02T00:30:00+00:00"  # entered as China time
     await page.locator("#nav a[data-page=notices]").click()
     await expect(page.locator(".table tbody tr").first).to_contain_text("关于元旦假期窗口安排的通知")
+    # The category filter offers the server's labels and narrows the list.
+    await page.locator("#list-category").select_option(label="政策解读")
+    await expect(page.locator(".list-results")).to_contain_text("没有符合条件的")
+    assert "category=policy" in page.url
+    await page.locator("#list-category").select_option(label="通知")
+    await expect(page.locator(".table tbody tr").first).to_contain_text("关于元旦假期窗口安排的通知")
     await screenshot(page, "06-notices")
 
 

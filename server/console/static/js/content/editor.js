@@ -8,13 +8,7 @@ import {
 import { loadCatalogs } from './catalogs.js';
 import { buildForm, FormInvalid } from './form.js';
 import { renderHistory } from './history.js';
-
-const schemas = new Map();
-
-async function loadSchema(type) {
-  if (!schemas.has(type.kind)) schemas.set(type.kind, await api.get(`${type.base}/schema`));
-  return schemas.get(type.kind);
-}
+import { loadSchema } from './schema.js';
 
 // The managed lists the layout's fields choose from.
 function catalogLists(type) {

@@ -1,8 +1,9 @@
 // The list of a content type: title search, key, state, live and the type's own filters (type.listFilters,
-// choices from a managed list), all kept in the URL; pages.
+// choices from a managed list or from the labels of a coded field), all kept in the URL; pages.
 import { api } from '../api.js';
 import { actorName, clear, el, formatDateTime, pager, stateBadge, table } from '../ui.js';
 import { catalogSelect, loadCatalogs } from './catalogs.js';
+import { labelEntries, loadSchema } from './schema.js';
 
 const PAGE_SIZE = 20;
 
@@ -42,9 +43,11 @@ function scheduleCell(item) {
 
 export async function renderList(root, type, ctx) {
   const filters = filtersFrom(type, ctx.query);
-  const catalogs = await loadCatalogs(type.listFilters.map((filter) => filter.list));
+  const catalogs = await loadCatalogs(type.listFilters.filter((filter) => filter.list).map((filter) => filter.list));
+  const schema = type.listFilters.some((filter) => filter.labels) ? await loadSchema(type) : null;
+  const choices = (filter) => (filter.labels ? labelEntries(schema, filter.labels) : catalogs[filter.list]);
   const own = type.listFilters.map((filter) => catalogSelect({ name: filter.name, id: `list-${filter.name}` },
-    filter.all, catalogs[filter.list], filters[filter.name]));
+    filter.all, choices(filter), filters[filter.name]));
   const q = el('input', { type: 'search', name: 'q', placeholder: '按标题搜索', value: filters.q, id: 'list-q' });
   const key = type.keyFilter ? el('input', { type: 'search', name: 'key', placeholder: `${type.keyLabel}（精确）`, value: filters.key }) : null;
   const state = el('select', { name: 'state', id: 'list-state' }, el('option', { value: '' }, '全部状态'),

@@ -170,7 +170,10 @@ export const NOTICE = {
       ],
     },
   ],
-  listFilters: [{ name: 'department', list: 'departments', all: '全部发布部门' }],
+  listFilters: [
+    { name: 'category', labels: 'category', all: '全部类别' },
+    { name: 'department', list: 'departments', all: '全部发布部门' },
+  ],
   listColumns: [],
 };
 
