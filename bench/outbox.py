@@ -16,17 +16,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import tornado.httpclient
-
+from bench.serving import free_port, report, server_environment, wait_until_ready
 from server.messages import repository
 from server.messages.consents import consent_id
 from server.messages.relay import message_from_outbox
@@ -39,33 +36,6 @@ MESSAGES = 400
 PROVIDER_MS = 50
 SPEEDUP_TARGET = 1.5
 CITIZEN = "bench-citizen"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def environment(var_dir: Path, port: int) -> dict[str, str]:
-    return {**os.environ, "YIWANG_VAR_DIR": str(var_dir), "PORT": str(port), "YIWANG_MODE": "sandbox",
-            "MONGO_URL": "", "MINIO_ENDPOINT": "", "WEB_PROCESSES": "1", "LOG_LEVEL": "WARNING",
-            "WORKER_POLL_SECONDS": "0.05"}
-
-
-async def wait_until_ready(base_url: str, server: subprocess.Popen[bytes], seconds: float = 90) -> None:
-    client = tornado.httpclient.AsyncHTTPClient()
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited with {server.returncode}")
-        try:
-            if (await client.fetch(f"{base_url}/healthz", raise_error=False, request_timeout=2)).code == 200:
-                return
-        except OSError:
-            pass
-        await asyncio.sleep(0.2)
-    raise RuntimeError("the server did not become ready")
 
 
 async def measure(env: dict[str, str], workers: int, run: str, already_sent: int) -> float:
@@ -123,16 +93,11 @@ async def set_provider_delay(env: dict[str, str]) -> None:
         await runtime.close()
 
 
-def report(name: str, value: float, target: object, passed: bool | None) -> bool:
-    print(f"{name} {value:.1f} {target} {'INFO' if passed is None else 'PASS' if passed else 'FAIL'}")
-    return passed is not False
-
-
 def main() -> int:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-outbox-") as directory:
         port = free_port()
-        env = environment(Path(directory), port)
+        env = server_environment(Path(directory), port, WORKER_POLL_SECONDS="0.05")
         server = subprocess.Popen([sys.executable, "-m", "server", "web"], env=env)
         try:
             asyncio.run(wait_until_ready(f"http://127.0.0.1:{port}", server))
@@ -145,7 +110,7 @@ def main() -> int:
     print(f"# {MESSAGES} messages per run, simulated provider round trip {PROVIDER_MS} ms")
     results = [report("outbox_one_worker_per_s", one, "-", None),
                report("outbox_two_workers_per_s", two, "-", None),
-               report("outbox_two_workers_speedup", two / one, SPEEDUP_TARGET, two / one >= SPEEDUP_TARGET)]
+               report("outbox_two_workers_speedup", two / one, SPEEDUP_TARGET, two / one >= SPEEDUP_TARGET, digits=2)]
     return 0 if all(results) else 1
 
 

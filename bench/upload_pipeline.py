@@ -19,7 +19,6 @@ import asyncio
 import functools
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,7 @@ import numpy as np
 import tornado.httpclient
 from PIL import Image, ImageOps
 
+from bench.serving import free_port, report, server_environment, wait_until_ready
 from cms.catalog_lists.service import ensure_department
 from cms.guides.service import import_guide
 from server.actor import Actor
@@ -183,34 +183,6 @@ def distinct_photos(sample: Path, count: int, work: Path) -> list[Path]:
     return files
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def server_environment(var_dir: Path, port: int) -> dict[str, str]:
-    return {**os.environ, "YIWANG_VAR_DIR": str(var_dir), "PORT": str(port), "YIWANG_MODE": "sandbox",
-            "MONGO_URL": "", "MINIO_ENDPOINT": "", "WEB_PROCESSES": "1", "LOG_LEVEL": "WARNING",
-            "MAX_CASE_UPLOAD_BYTES": str(1024 * 1024 * 1024)}
-
-
-async def wait_until_ready(base_url: str, server: subprocess.Popen[str], seconds: float = 90) -> None:
-    client = tornado.httpclient.AsyncHTTPClient()
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited with {server.returncode}")
-        try:
-            response = await client.fetch(f"{base_url}/healthz", raise_error=False, request_timeout=2)
-            if response.code == 200:
-                return
-        except OSError:
-            pass
-        await asyncio.sleep(0.2)
-    raise RuntimeError("the server did not become ready")
-
-
 async def publish_guide(environment: dict[str, str]) -> str:
     """A live guide with one required material, written through the product's own import (in this process,
     attached to the server's embedded MongoDB)."""
@@ -256,7 +228,7 @@ def run_rss_bench(work: Path) -> tuple[float, float, list[int], str]:
     var_dir.mkdir()
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    environment = server_environment(var_dir, port)
+    environment = server_environment(var_dir, port, MAX_CASE_UPLOAD_BYTES=str(1024 * 1024 * 1024))
     server = subprocess.Popen([sys.executable, "-m", "server", "web"], env=environment, text=True)
     try:
         token, case_id, slot_id = asyncio.run(prepare_server(base_url, server, environment))
@@ -272,11 +244,6 @@ def run_rss_bench(work: Path) -> tuple[float, float, list[int], str]:
     return startup, peak, statuses, described
 
 
-def report(name: str, value: float, target: float, passed: bool) -> bool:
-    print(f"{name} {value:.3f} {target} {'PASS' if passed else 'FAIL'}")
-    return passed
-
-
 def main() -> int:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     results: list[bool] = []
@@ -285,7 +252,7 @@ def main() -> int:
         ratio, plain, ours, described = measure_normalise_ratio(work, IntakeParams())
         print(f"# normalise {described}: plain Pillow {plain * 1000:.0f} ms, pipeline {ours * 1000:.0f} ms "
               f"(medians of {ROUNDS}, interleaved)")
-        results.append(report("upload_normalise_ratio", ratio, RATIO_TARGET, ratio <= RATIO_TARGET))
+        results.append(report("upload_normalise_ratio", ratio, RATIO_TARGET, ratio <= RATIO_TARGET, digits=3))
         startup, peak, statuses, described = run_rss_bench(work)
         accepted = statuses.count(201)
         answers = ", ".join(f"{count} x {status}" for status, count in sorted(Counter(statuses).items()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from cms.catalog_lists.service import ensure_department
@@ -106,3 +107,22 @@ async def citizen_case(server: TestServer, guide: dict[str, Any]) -> tuple[str, 
     submitted = await server.post(f"/mp/v1/cases/{case_id}/submit", token=token)
     assert submitted.status == 200, submitted.body
     return token, case_id
+
+
+@dataclass
+class JointScene:
+    """A server on a frozen clock, a published joint guide, the window officer window-li and one officer
+    per department."""
+
+    server: TestServer
+    clock: FrozenClock
+    guide: dict[str, Any]
+    window: StaffBrowser
+    officers: dict[str, StaffBrowser]
+
+
+async def joint_scene(start_server: StartServer, *, promised_days: int = 10) -> JointScene:
+    server, clock = await started(start_server)
+    guide = await publish_joint_guide(server, promised_days=promised_days)
+    return JointScene(server, clock, guide, await window_officer(server, "window-li"),
+                      await department_officers(server))

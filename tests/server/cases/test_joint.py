@@ -12,24 +12,19 @@ from tests.server.cases.joint_factories import (
     FIRE,
     MARKET,
     citizen_case,
-    department_officers,
-    publish_joint_guide,
-    started,
+    joint_scene,
     step_path,
     step_states,
     steps_by_id,
     taken_in,
-    window_officer,
 )
 from tests.server.cases.staff_factories import china_morning, passed_case, publish_guide, submitted_case
 
 
 @pytest.mark.asyncio
 async def test_two_parallel_steps_then_a_serial_one_from_the_window_to_delivery(start_server: StartServer) -> None:
-    server, clock = await started(start_server)
-    guide = await publish_joint_guide(server, promised_days=10)
-    window = await window_officer(server, "window-li")
-    officers = await department_officers(server)
+    scene = await joint_scene(start_server)
+    server, clock, guide, window, officers = scene.server, scene.clock, scene.guide, scene.window, scene.officers
     token, case_id = await citizen_case(server, guide)
     base = f"/staff/v1/cases/{case_id}"
 
@@ -115,10 +110,8 @@ async def test_two_parallel_steps_then_a_serial_one_from_the_window_to_delivery(
 
 @pytest.mark.asyncio
 async def test_the_citizen_sees_which_department_holds_the_case_now(start_server: StartServer) -> None:
-    server, _clock = await started(start_server)
-    guide = await publish_joint_guide(server)
-    window = await window_officer(server, "window-li")
-    officers = await department_officers(server)
+    scene = await joint_scene(start_server)
+    server, guide, window, officers = scene.server, scene.guide, scene.window, scene.officers
     token, case_id = await citizen_case(server, guide)
     await taken_in(window, guide, case_id)
     await window.post(f"/staff/v1/cases/{case_id}/joint/push")
@@ -136,10 +129,8 @@ async def test_the_citizen_sees_which_department_holds_the_case_now(start_server
 
 @pytest.mark.asyncio
 async def test_a_denial_in_a_parallel_step_denies_the_case_and_cancels_the_rest(start_server: StartServer) -> None:
-    server, _clock = await started(start_server)
-    guide = await publish_joint_guide(server)
-    window = await window_officer(server, "window-li")
-    officers = await department_officers(server)
+    scene = await joint_scene(start_server)
+    server, guide, window, officers = scene.server, scene.guide, scene.window, scene.officers
     case = await submitted_case(server, guide)
     base = f"/staff/v1/cases/{case['_id']}"
     await taken_in(window, guide, case["_id"])
@@ -167,11 +158,9 @@ async def test_a_denial_in_a_parallel_step_denies_the_case_and_cancels_the_rest(
 
 @pytest.mark.asyncio
 async def test_a_supplement_from_a_step_stops_every_clock_until_resubmission(start_server: StartServer) -> None:
-    server, clock = await started(start_server)
-    guide = await publish_joint_guide(server, promised_days=10)
+    scene = await joint_scene(start_server)
+    server, clock, guide, window, officers = scene.server, scene.clock, scene.guide, scene.window, scene.officers
     plan_slot = guide["materials"][1]["id"]
-    window = await window_officer(server, "window-li")
-    officers = await department_officers(server)
     token, case_id = await citizen_case(server, guide)
     base = f"/staff/v1/cases/{case_id}"
     await taken_in(window, guide, case_id)
@@ -216,10 +205,8 @@ async def test_a_supplement_from_a_step_stops_every_clock_until_resubmission(sta
 
 @pytest.mark.asyncio
 async def test_single_department_actions_do_not_apply_to_a_joint_case(start_server: StartServer) -> None:
-    server, _clock = await started(start_server)
-    guide = await publish_joint_guide(server)
-    window = await window_officer(server, "window-li")
-    officers = await department_officers(server)
+    scene = await joint_scene(start_server)
+    server, guide, window, officers = scene.server, scene.guide, scene.window, scene.officers
     case = await submitted_case(server, guide)
     base = f"/staff/v1/cases/{case['_id']}"
     await taken_in(window, guide, case["_id"])

@@ -12,7 +12,7 @@ from tests.server.cases.joint_factories import (
     FIRE,
     MARKET,
     UNINVOLVED,
-    department_officers,
+    joint_scene,
     publish_joint_guide,
     started,
     step_path,
@@ -32,11 +32,9 @@ async def queue_ids(browser: StaffBrowser, state: str | None = None) -> list[str
 
 @pytest.mark.asyncio
 async def test_each_part_of_a_joint_case_belongs_to_its_window_or_department(start_server: StartServer) -> None:
-    server, _clock = await started(start_server)
-    guide = await publish_joint_guide(server)
-    window = await window_officer(server, "window-li")
+    scene = await joint_scene(start_server)
+    server, guide, window, officers = scene.server, scene.guide, scene.window, scene.officers
     other_window = await window_officer(server, "window-wang", domains=("livelihood",))
-    officers = await department_officers(server)
     case = await submitted_case(server, guide)
     case_id, base = case["_id"], f"/staff/v1/cases/{case['_id']}"
 

@@ -11,11 +11,11 @@ from server.settings import Settings
 
 
 class _A(tornado.web.RequestHandler):
-    pass
+    """A route's target; only which class is found matters."""
 
 
 class _B(tornado.web.RequestHandler):
-    pass
+    """Another route's target."""
 
 
 def _request(path: str) -> tornado.httputil.HTTPServerRequest:
