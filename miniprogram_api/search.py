@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from cms.guides.delivery import FILTER_QUERY
-from cms.search.service import MAX_QUERY_CHARS
+from cms.search.models import SearchResult
+from cms.search.service import MAX_QUERY_CHARS, GuideCard
+from server import jsonutil
 from server.http.api import Route, array, boolean, endpoint, integer, nullable, number_schema, obj, string
 from server.http.base import BaseHandler
 from server.settings import Settings
@@ -53,20 +57,23 @@ class SearchHandler(BaseHandler):
     async def get(self) -> None:
         search = self.deps.search
         await search.ready(self.deps)
-        result = search.search(self.query["q"], filters=index_filters(self.query), offset=self.query["offset"],
-                               limit=self.query["limit"])
-        items = []
-        for hit in result.hits:
-            card = search.cards.get(hit.doc_id)
-            if card is None:
-                continue
-            items.append({"id": card.id, "name": card.name,
-                          "department": {"id": card.department_id, "name": card.department},
-                          "item_type": card.item_type, "online_depth": card.online_depth,
-                          "visits_required": card.visits_required, "payment_online": card.payment_online,
-                          "score": round(hit.score, 4), "highlights": dict(hit.highlights)})
-        self.write_json({"query": self.query["q"][:MAX_QUERY_CHARS], "items": items, "total": result.total,
-                         "offset": self.query["offset"], "limit": self.query["limit"]})
+        query, offset, limit = self.query["q"][:MAX_QUERY_CHARS], self.query["offset"], self.query["limit"]
+        result = search.search(query, filters=index_filters(self.query), offset=offset, limit=limit)
+        self.write_json_bytes(search.rendered(result, partial(_render, search.cards, query, offset, limit)))
+
+
+def _render(cards: Mapping[str, GuideCard], query: str, offset: int, limit: int, result: SearchResult) -> bytes:
+    items = []
+    for hit in result.hits:
+        card = cards.get(hit.doc_id)
+        if card is None:
+            continue
+        items.append({"id": card.id, "name": card.name,
+                      "department": {"id": card.department_id, "name": card.department},
+                      "item_type": card.item_type, "online_depth": card.online_depth,
+                      "visits_required": card.visits_required, "payment_online": card.payment_online,
+                      "score": round(hit.score, 4), "highlights": dict(hit.highlights)})
+    return jsonutil.dumps({"query": query, "items": items, "total": result.total, "offset": offset, "limit": limit})
 
 
 class SuggestHandler(BaseHandler):

@@ -69,7 +69,6 @@ def make_app(deps: Deps, *, extra_routes: Sequence[Route] = ()) -> tornado.web.A
         openapi=build_document(routes, deps.settings),
         default_handler_class=NotFoundHandler,
         compress_response=True,
-        xheaders=True,
         # Access lines come from BaseHandler.on_finish, with the request id and without the query.
         log_function=lambda handler: None,
     )

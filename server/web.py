@@ -22,8 +22,10 @@ log = logging.getLogger("yiwang.web")
 
 def make_http_server(app: tornado.web.Application, settings: Settings) -> tornado.httpserver.HTTPServer:
     # Per-request limits are set by BaseHandler.prepare; this only caps what any request may declare.
+    # X-Forwarded-For and X-Real-Ip are not trusted (no xheaders): nothing here uses the client's address,
+    # and on a port reached directly anyone could claim any address with them.
     return tornado.httpserver.HTTPServer(
-        app, xheaders=True, max_body_size=max(settings.max_upload_bytes, settings.max_json_body_bytes) * 4,
+        app, max_body_size=max(settings.max_upload_bytes, settings.max_json_body_bytes) * 4,
         idle_connection_timeout=60, body_timeout=120)
 
 

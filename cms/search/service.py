@@ -14,7 +14,8 @@ import logging
 import math
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,7 @@ MAX_QUERY_CHARS = 200
 _LOGGED_QUERY_CHARS = 50
 _FLUSH_SECONDS = 5.0
 _HOT_CACHE_SECONDS = 60.0
+_RENDERED_PAGES = 2048
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class SearchService:
         self._tasks: list[asyncio.Task[None]] = []
         self._counts: dict[str, list[int]] = {}
         self._hot: tuple[float, list[str]] = (0.0, [])
+        self._rendered: OrderedDict[int, tuple[SearchResult, bytes]] = OrderedDict()
 
     # ------------------------------------------------------------------ lifecycle
     async def ready(self, deps: Deps) -> None:
@@ -197,6 +200,21 @@ class SearchService:
         if offset == 0:
             self._count(query, result.total)
         return result
+
+    def rendered(self, result: SearchResult, render: Callable[[SearchResult], bytes]) -> bytes:
+        """``render(result)``, kept for as long as the index hands out this same result from its cache
+        (until the next write): a popular query is then answered from bytes, not rebuilt for every citizen
+        who asks it. ``render`` must depend only on the result and the query it answers."""
+        found = self._rendered.get(id(result))
+        if found is not None and found[0] is result:
+            self._rendered.move_to_end(id(result))
+            return found[1]
+        body = render(result)
+        # Holding the result keeps its id from being reused by another while the entry is here.
+        self._rendered[id(result)] = (result, body)
+        if len(self._rendered) > _RENDERED_PAGES:
+            self._rendered.popitem(last=False)
+        return body
 
     def suggest(self, prefix: str, limit: int) -> list[str]:
         return self.index.suggest(prefix[:MAX_QUERY_CHARS], limit=limit)

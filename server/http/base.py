@@ -208,9 +208,13 @@ class BaseHandler(tornado.web.RequestHandler):
 
     # ------------------------------------------------------------------ responses
     def write_json(self, payload: Any, status: int = 200) -> None:
+        self.write_json_bytes(jsonutil.dumps(payload), status)
+
+    def write_json_bytes(self, body: bytes, status: int = 200) -> None:
+        """A body already encoded as JSON (by ``jsonutil.dumps``), such as a kept rendering."""
         self.set_status(status)
         self.set_header("Content-Type", "application/json; charset=utf-8")
-        self.finish(jsonutil.dumps(payload))
+        self.finish(body)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]

@@ -117,6 +117,7 @@ async def test_publish_and_unpublish_are_searchable_within_a_second(search_serve
     assert names(await search(search_server, "养犬登记")) == []
     guide_id = await publish_guide(search_server, "养犬登记证办理", ["狗证"], DEPARTMENT_ID, "CODE-NEW")
     assert await _within_a_second(search_server, "狗证", lambda found: "养犬登记证办理" in found)
+    assert "养犬登记证办理" in names(await search(search_server, "养犬登记"))  # asked before: not answered as then
     await content.unpublish(search_server.deps, SPEC, reviewer(), guide_id)
     assert await _within_a_second(search_server, "狗证", lambda found: "养犬登记证办理" not in found)
 
@@ -155,6 +156,13 @@ async def test_no_result_queries_reach_the_editors_and_hot_searches_show_found_o
     hot = await search_server.get("/mp/v1/search/hot")
     assert hot.json["queries"][0] == "低保"
     assert "火星移民签证" not in hot.json["queries"]
+    # A later flush adds to what is stored.
+    await search(search_server, "低保")
+    await search(search_server, "火星移民签证")
+    await search_server.deps.search.flush(search_server.deps)
+    top = await editor.get("/staff/v1/search/queries?kind=top")
+    counted = {row["query"]: (row["count"], row["no_result_count"]) for row in top.json["items"]}
+    assert counted == {"低保": (4, 0), "火星移民签证": (2, 2)}
 
 
 @pytest.mark.asyncio

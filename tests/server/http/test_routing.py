@@ -6,7 +6,7 @@ import tornado.httputil
 import tornado.web
 
 from server.app import collect_routes
-from server.http.routing import IndexedApplication, literal_segments
+from server.http.routing import IndexedApplication, carries_body, literal_segments
 from server.settings import Settings
 
 
@@ -62,3 +62,27 @@ def test_every_product_route_is_found_as_a_linear_scan_finds_it() -> None:
     for route in routes:
         path = re.sub(r"\{[^}]+\}", "x1", route.template)
         assert _handler_of(indexed, path) is route.handler is _handler_of(linear, path), route.template
+
+
+def test_only_requests_that_declare_a_body_are_streamed() -> None:
+    def headers(**values: str) -> tornado.httputil.HTTPHeaders:
+        return tornado.httputil.HTTPHeaders({name.replace("_", "-"): value for name, value in values.items()})
+
+    assert not carries_body(headers())
+    assert not carries_body(headers(Content_Length="0"))
+    assert carries_body(headers(Content_Length="12"))
+    assert carries_body(headers(Transfer_Encoding="chunked"))
+
+
+@tornado.web.stream_request_body
+class _Streaming(tornado.web.RequestHandler):
+    """A streaming handler, as every product handler is."""
+
+
+def test_a_request_without_a_body_runs_its_streaming_handler_the_plain_way() -> None:
+    app = IndexedApplication([(r"/s$", _Streaming)])
+    bodiless = app.find_handler(_request("/s"))
+    assert not bodiless.stream_request_body
+    with_body = _request("/s")
+    with_body.headers["Content-Length"] = "5"
+    assert app.find_handler(with_body).stream_request_body
