@@ -121,9 +121,16 @@ class Marker:
             if position == last or not current:
                 continue
             following = sounds[position + 1]
-            if following and (
-                (current[0][0], following[0][0]) in initial_pairs
-                or any((a, b) in pairs for a in current for b in following)
+            if not following:
+                continue
+            # A query has syllables or initials, seldom both; most characters have one reading.
+            if (initial_pairs and (current[0][0], following[0][0]) in initial_pairs) or (
+                pairs
+                and (
+                    (current[0], following[0]) in pairs
+                    if len(current) == len(following) == 1
+                    else any((a, b) in pairs for a in current for b in following)
+                )
             ):
                 spans.append((position, position + 2))
         return spans

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 FilterValue = str | int | bool | list[str] | list[int]
 
@@ -27,8 +28,10 @@ class SearchDoc:
     filters: dict[str, FilterValue] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
+    """One guide of a result page. A tuple: a page makes ten of them per query, and a frozen dataclass
+    costs several times as much to make."""
+
     doc_id: str
     score: float
     # Field -> HTML-escaped text with the matched parts wrapped in <em>..</em>. "name" is always
