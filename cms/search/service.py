@@ -220,18 +220,24 @@ class SearchService:
         return self.index.suggest(prefix[:MAX_QUERY_CHARS], limit=limit)
 
     def _count(self, query: str, total: int) -> None:
-        key = normalise_logged_query(query)
-        if not key:
-            return
-        counts = self._counts.setdefault(key, [0, 0])
+        # Counted as typed; normalised once per distinct query when flushed, not on every request.
+        counts = self._counts.get(query)
+        if counts is None:
+            counts = self._counts[query] = [0, 0]
         counts[0] += 1
         if total == 0:
             counts[1] += 1
 
     async def flush(self, deps: Deps) -> None:
         counts, self._counts = self._counts, {}
-        if counts:
-            await repository.add_query_counts(deps.db, {q: (c[0], c[1]) for q, c in counts.items()}, deps.clock.now())
+        merged: dict[str, tuple[int, int]] = {}
+        for query, (times, empty) in counts.items():
+            key = normalise_logged_query(query)
+            if key:
+                before = merged.get(key, (0, 0))
+                merged[key] = (before[0] + times, before[1] + empty)
+        if merged:
+            await repository.add_query_counts(deps.db, merged, deps.clock.now())
 
     async def _flush_loop(self, deps: Deps) -> None:
         while True:

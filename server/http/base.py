@@ -8,9 +8,9 @@ collect the body here, up to ``max_json_body_bytes``.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from typing import TYPE_CHECKING, Any, cast
 
 import tornado.web
@@ -109,7 +109,7 @@ class BaseHandler(tornado.web.RequestHandler):
         rid = getattr(self, "_request_id", None)
         if rid is None:
             incoming = self.request.headers.get("X-Request-Id", "")
-            rid = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex[:16]
+            rid = incoming if _REQUEST_ID.match(incoming) else os.urandom(8).hex()
             self._request_id = rid
         return rid
 

@@ -156,13 +156,14 @@ async def test_no_result_queries_reach_the_editors_and_hot_searches_show_found_o
     hot = await search_server.get("/mp/v1/search/hot")
     assert hot.json["queries"][0] == "低保"
     assert "火星移民签证" not in hot.json["queries"]
-    # A later flush adds to what is stored.
+    # A later flush adds to what is stored; the same words typed differently count as one query.
     await search(search_server, "低保")
+    await search(search_server, " 低保\u3000")
     await search(search_server, "火星移民签证")
     await search_server.deps.search.flush(search_server.deps)
     top = await editor.get("/staff/v1/search/queries?kind=top")
     counted = {row["query"]: (row["count"], row["no_result_count"]) for row in top.json["items"]}
-    assert counted == {"低保": (4, 0), "火星移民签证": (2, 2)}
+    assert counted == {"低保": (5, 0), "火星移民签证": (2, 2)}
 
 
 @pytest.mark.asyncio
