@@ -24,7 +24,12 @@ _IDEMPOTENT = (f" Send an `{HEADER}` header (1-200 visible ASCII characters) to 
 _FORM = {**obj({}, additional=True, description="The application form's fields (at most 64 KiB as JSON)"),
          "maxProperties": 500}
 
-_CREATE = obj({"guide_id": string(minLength=1, maxLength=64), "form": _FORM}, required=["guide_id"])
+_CREATE = obj({"guide_id": string(minLength=1, maxLength=64), "form": _FORM,
+               "via_app": string(minLength=1, maxLength=64,
+                                 description="The third-party platform the citizen came from: the app id it put in "
+                                             "the mini-program's launch link. That platform then hears of the "
+                                             "case's status changes by webhook.")},
+              required=["guide_id"])
 _UPDATE_FORM = obj({"form": _FORM, "version": integer(minimum=1, description="The version you edited; 409 "
                                                        "case_changed if the case changed since")},
                    required=["form"])
@@ -49,13 +54,15 @@ class CasesHandler(CitizenCaseHandler):
 
     @endpoint("Start an application (a draft) for a live guide", tags=TAGS, auth="citizen", request=_CREATE,
               responses={201: CASE_DETAIL}, errors=(400, 403, 404, 409, 413, 422),
-              description="403 real_name_required until the caller has bound a real name; 404 guide_not_live. "
+              description="403 real_name_required until the caller has bound a real name; 404 guide_not_live; "
+                          "422 unknown_platform when `via_app` is not a registered, active app allowed case "
+                          "progress (send the application again without it). "
                           "The applicant is the caller as a natural person; the channel is the caller's."
                           + _IDEMPOTENT)
     async def post(self) -> None:
         async def run() -> Answer:
             case = await applications.create_draft(self.deps, self.principal, self.body["guide_id"],
-                                                   self.body.get("form", {}))
+                                                   self.body.get("form", {}), via_app=self.body.get("via_app"))
             return Answer(201, await case_detail(self.deps, case))
 
         await self.answer("create", self.body["guide_id"], run)

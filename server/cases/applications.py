@@ -22,6 +22,7 @@ from server.identity.citizens import resolve_citizen
 from server.identity.errors import RealNameRequired
 from server.identity.models import Citizen
 from server.identity.sessions import CitizenPrincipal
+from server.open.apps import platform_of_new_case
 
 if TYPE_CHECKING:
     from server.deps import Deps
@@ -60,15 +61,17 @@ async def real_name_citizen(deps: Deps, citizen_id: str) -> Citizen:
 
 
 async def create_draft(deps: Deps, principal: CitizenPrincipal, guide_id: str,
-                       form: dict[str, Any]) -> dict[str, Any]:
-    """A new draft of the caller (real-name binding required, 403) for a live guide (404 otherwise)."""
+                       form: dict[str, Any], *, via_app: str | None = None) -> dict[str, Any]:
+    """A new draft of the caller (real-name binding required, 403) for a live guide (404 otherwise);
+    ``via_app``: the open platform the citizen came from (422 unknown_platform if it may not have it)."""
     citizen = await real_name_citizen(deps, principal.citizen_id)
     guide = await get_live_guide(deps, guide_id)
+    open_app_id = await platform_of_new_case(deps, via_app) if via_app else None
     now = deps.clock.now()
     day = china_date(now).strftime("%Y%m%d")
     number = case_number(day, await repository.next_case_sequence(deps.db, day))
     case = new_case(case_id=new_case_id(), number=number, guide=guide, applicant=applicant_of(citizen),
-                    channel=principal.channel.value, form=check_form(form), now=now)
+                    channel=principal.channel.value, form=check_form(form), now=now, open_app_id=open_app_id)
     await repository.insert_case(deps.db, case)
     return case
 

@@ -55,7 +55,8 @@ def completion_timer(guide: dict[str, Any]) -> Timer:
 
 
 def new_case(*, case_id: str, number: str, guide: dict[str, Any], applicant: dict[str, Any], channel: str,
-             form: dict[str, Any], now: datetime) -> dict[str, Any]:
+             form: dict[str, Any], now: datetime, open_app_id: str | None = None) -> dict[str, Any]:
+    """``open_app_id``: the third-party platform the case was submitted through (it gets webhooks)."""
     joint = new_joint(guide.get("joint_process"))
     case: dict[str, Any] = {
         "_id": case_id,
@@ -68,6 +69,7 @@ def new_case(*, case_id: str, number: str, guide: dict[str, Any], applicant: dic
         "joint": joint,
         "applicant": applicant,
         "channel": channel,
+        "open_app_id": open_app_id,
         "form": form,
         # slot id -> {"source": upload|reuse|e_licence|paper, "files": [...], "verdict": None|ok|problem, ...}
         "materials": {},

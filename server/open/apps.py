@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from server.actor import Actor
-from server.errors import NotFound
+from server.errors import NotFound, Unprocessable
 from server.jsonutil import iso
 from server.open import repository
 
@@ -29,6 +29,11 @@ class Scope(StrEnum):
 
 class OpenAppNotFound(NotFound):
     code = "open_app_not_found"
+
+
+class UnknownPlatform(Unprocessable):
+    code = "unknown_platform"
+    default_message = "来源平台未登记、已停用或无权接收办件进度"
 
 
 async def register_app(deps: Deps, actor: Actor, *, name: str, scopes: list[str],
@@ -52,6 +57,15 @@ async def app_of(deps: Deps, app_id: str) -> dict[str, Any]:
     if app is None:
         raise OpenAppNotFound()
     return app
+
+
+async def platform_of_new_case(deps: Deps, app_id: str) -> str:
+    """The app a citizen came from to apply, which hears of the case's changes by webhook: registered,
+    active and with the case_progress scope; 422 unknown_platform otherwise."""
+    app = await repository.get_app(deps.db, app_id)
+    if app is None or app.get("status") != "active" or Scope.CASE_PROGRESS.value not in app.get("scopes", ()):
+        raise UnknownPlatform()
+    return str(app["_id"])
 
 
 async def all_apps(deps: Deps) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from server.cases.repository import get_case
 from server.cases.states import Action
 from tests.miniprogram_api.case_factories import (
     GOOD,
@@ -23,6 +24,7 @@ from tests.miniprogram_api.case_factories import (
     upload_ok,
 )
 from tests.miniprogram_api.factories import wechat_login
+from tests.server.open.factories import register_app
 from tests.support.server import TestServer
 
 JPEG = (GOOD / "hopper.jpg").read_bytes()
@@ -237,3 +239,23 @@ async def test_withdraw_before_a_decision_only(server: TestServer) -> None:
     await officer_acts(server.deps, decided["id"], Action.DENY, reason="不符合条件")
     late = await server.post(f"/mp/v1/cases/{decided['id']}/withdraw", json={}, token=token)
     assert (late.status, late.error_code) == (409, "illegal_transition")
+
+
+@pytest.mark.asyncio
+async def test_a_case_started_from_a_platform_belongs_to_it(server: TestServer) -> None:
+    guide_id = await live_guide(server.deps)
+    token = await citizen(server)
+    platform = await register_app(server, "case_progress")
+    case = await draft(server, token, guide_id, via_app=platform.app_id)
+    stored = await get_case(server.deps.db, case["id"])
+    assert stored is not None
+    assert stored["open_app_id"] == platform.app_id
+    plain = await draft(server, token, guide_id)
+    stored = await get_case(server.deps.db, plain["id"])
+    assert stored is not None
+    assert stored["open_app_id"] is None
+    # Only a registered app allowed case progress hears of cases.
+    search_only = await register_app(server, "guides")
+    for via_app in ("ya-no-such-app", search_only.app_id):
+        refused = await server.post("/mp/v1/cases", json={"guide_id": guide_id, "via_app": via_app}, token=token)
+        assert (refused.status, refused.error_code) == (422, "unknown_platform"), via_app

@@ -13,6 +13,7 @@ from server.messages.relay import relay_outboxes
 from server.open.signing import webhook_signature
 from server.open.webhooks import deliver_due_webhooks
 from tests.conftest import StartServer
+from tests.miniprogram_api.case_factories import GOOD, ID_CARD, PHOTO, citizen, draft, live_guide, upload_ok
 from tests.server.cases.staff_factories import prepare, publish_guide, submitted_case
 from tests.server.messages.factories import officer_does
 from tests.server.open.factories import call, register_app
@@ -89,3 +90,27 @@ async def test_an_unreachable_webhook_ends_failed_after_its_attempts(start_serve
     assert delivery["status"] == "failed"
     assert [a["status_code"] for a in delivery["attempt_log"]] == [None, None]
     assert all(a["error"] for a in delivery["attempt_log"])
+
+
+@pytest.mark.asyncio
+async def test_a_case_applied_for_through_the_apps_link_reaches_its_webhook(start_server: StartServer) -> None:
+    inbox: list[dict[str, Any]] = []
+    server = await start_server(extra_routes=[
+        Route("/hook", Receiver, {"inbox": inbox, "answers": []}, documented=False)])
+    app = await register_app(server, "case_progress")
+    await call(server, app, "PUT", "/open/v1/webhook", json={"url": f"{server.url}/hook"})
+    guide_id = await live_guide(server.deps)
+    token = await citizen(server)
+    for via_app in (app.app_id, None):  # the second one came to the mini-program some other way
+        case = await draft(server, token, guide_id, **({"via_app": via_app} if via_app else {}))
+        await upload_ok(server, token, case["id"], ID_CARD, (GOOD / "hopper.jpg").read_bytes())
+        await upload_ok(server, token, case["id"], PHOTO, (GOOD / "flower.jpg").read_bytes())
+        submitted = await server.post(f"/mp/v1/cases/{case['id']}/submit", token=token)
+        assert submitted.status == 200, submitted.body
+        if via_app:
+            through_app = submitted.json
+
+    await relay_outboxes(server.deps)
+    assert await deliver_due_webhooks(server.deps, "w") == {"delivered": 1}
+    payload = json.loads(inbox[0]["body"])
+    assert (payload["case_number"], payload["from"], payload["to"]) == (through_app["number"], "draft", "submitted")
