@@ -6,6 +6,7 @@ messages from libraries that we do not control.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import logging
 import re
@@ -81,8 +82,68 @@ class JsonMaskingFormatter(_SecondFormatter):
         return mask_personal_numbers(orjson.dumps(entry).decode())
 
 
+class LoopBatchingHandler(logging.StreamHandler):
+    """Writes the lines logged in one turn of the event loop with one write, at the end of that turn.
+
+    A write is a system call, and a busy web process made one per request for its access line alone: a
+    tenth of the cost of a search request. Warnings and errors, and lines logged outside the event loop
+    (threads, command-line tools), are written at once, after what is pending, so order is kept and what
+    matters is not held back. At most the lines of the current turn are lost if the process is killed.
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        super().__init__(stream)
+        self._pending: list[str] = []
+        self._scheduled_on: asyncio.AbstractEventLoop | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self._pending.append(self.format(record) + self.terminator)
+        except Exception:
+            self.handleError(record)
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None or record.levelno >= logging.WARNING:
+            self._write_pending(record)
+        elif self._scheduled_on is not loop:
+            # (a turn scheduled on a loop that has since closed never runs: a new loop schedules its own)
+            self._scheduled_on = loop
+            loop.call_soon(self._end_of_turn)
+
+    def flush(self) -> None:
+        self.acquire()
+        try:
+            self._write_pending(None)
+            super().flush()
+        finally:
+            self.release()
+
+    def _end_of_turn(self) -> None:
+        self.acquire()
+        try:
+            self._scheduled_on = None
+            self._write_pending(None)
+        finally:
+            self.release()
+
+    def _write_pending(self, record: logging.LogRecord | None) -> None:
+        if not self._pending:
+            return
+        text = "".join(self._pending)
+        self._pending.clear()
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except Exception:
+            if record is not None:
+                self.handleError(record)
+
+
 def configure_logging(level: str = "INFO", *, json_lines: bool = False, stream: IO[str] | None = None) -> None:
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = LoopBatchingHandler(stream or sys.stderr)
     handler.addFilter(RequestIdFilter())
     if json_lines:
         handler.setFormatter(JsonMaskingFormatter())

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import asyncio
+import io
 import logging
 import time
 
 import orjson
+import pytest
 
-from server.logs import JsonMaskingFormatter, MaskingFormatter, mask_personal_numbers
+from server.logs import JsonMaskingFormatter, LoopBatchingHandler, MaskingFormatter, mask_personal_numbers
 
 
 def test_personal_numbers_and_url_secrets_are_masked() -> None:
@@ -44,3 +47,57 @@ def test_json_lines_show_their_own_second() -> None:
     second = orjson.loads(formatter.format(_record(at + 1.1)))
     assert (first["time"], second["time"]) == ("2026-11-24T09:30:15", "2026-11-24T09:30:16")
     assert first["request_id"] == "r1"
+
+
+class _Writes(io.StringIO):
+    """A stream that remembers each write."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.writes.append(text)
+        return super().write(text)
+
+
+def _logger(stream: _Writes) -> logging.Logger:
+    logger = logging.Logger("yiwang.test.batching", logging.INFO)
+    handler = LoopBatchingHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    logger.addHandler(handler)
+    return logger
+
+
+@pytest.mark.asyncio
+async def test_lines_of_one_loop_turn_are_written_together_at_its_end() -> None:
+    stream = _Writes()
+    logger = _logger(stream)
+    logger.info("GET /a 200")
+    logger.info("GET /b 200")
+    assert stream.writes == []
+    await asyncio.sleep(0)
+    assert stream.writes == ["INFO GET /a 200\nINFO GET /b 200\n"]
+    logger.info("GET /c 200")
+    await asyncio.sleep(0)
+    assert stream.writes[1:] == ["INFO GET /c 200\n"]
+
+
+@pytest.mark.asyncio
+async def test_warnings_and_lines_from_threads_are_written_at_once_in_order() -> None:
+    stream = _Writes()
+    logger = _logger(stream)
+    logger.info("first")
+    logger.warning("trouble")
+    assert stream.getvalue() == "INFO first\nWARNING trouble\n"
+    await asyncio.to_thread(logger.info, "from a thread")
+    assert stream.getvalue().endswith("INFO from a thread\n")
+    logger.info("pending")
+    logger.handlers[0].flush()  # as logging.shutdown does at exit
+    assert stream.getvalue().endswith("INFO pending\n")
+
+
+def test_outside_an_event_loop_lines_are_written_at_once() -> None:
+    stream = _Writes()
+    _logger(stream).info("from the command line")
+    assert stream.writes == ["INFO from the command line\n"]
