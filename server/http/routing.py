@@ -22,6 +22,7 @@ import tornado.routing
 import tornado.web
 
 _INDEXED_SEGMENTS = 3
+_SEEN_PATHS = 4096
 
 
 def literal_segments(pattern: str) -> tuple[str, ...]:
@@ -38,16 +39,27 @@ def literal_segments(pattern: str) -> tuple[str, ...]:
 class RouteIndex:
     def __init__(self, rules: Iterable[tornado.routing.Rule]) -> None:
         self._by_prefix: dict[tuple[str, ...], list[tuple[int, tornado.routing.Rule]]] = {}
+        # The candidates of the paths' first segments seen lately (most requests go to a few endpoints).
+        self._seen: dict[tuple[str, ...], list[tornado.routing.Rule]] = {}
         for position, rule in enumerate(rules):
             matcher = rule.matcher
             pattern = matcher.regex.pattern if isinstance(matcher, tornado.routing.PathMatches) else "^/"
             self._by_prefix.setdefault(literal_segments(pattern), []).append((position, rule))
 
     def candidates(self, path: str) -> Sequence[tornado.routing.Rule]:
-        segments = path.split("/", _INDEXED_SEGMENTS + 1)[1 : _INDEXED_SEGMENTS + 1]
+        key = tuple(path.split("/", _INDEXED_SEGMENTS + 1)[1 : _INDEXED_SEGMENTS + 1])
+        known = self._seen.get(key)
+        if known is None:
+            known = self._collect(key)
+            if len(self._seen) >= _SEEN_PATHS:
+                self._seen.clear()  # ids in paths make endless keys: start over rather than grow
+            self._seen[key] = known
+        return known
+
+    def _collect(self, segments: tuple[str, ...]) -> list[tornado.routing.Rule]:
         found: list[tuple[int, tornado.routing.Rule]] = []
         for depth in range(len(segments) + 1):
-            found += self._by_prefix.get(tuple(segments[:depth]), ())
+            found += self._by_prefix.get(segments[:depth], ())
         found.sort(key=lambda pair: pair[0])
         return [rule for _, rule in found]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from io import StringIO
 
@@ -11,7 +12,7 @@ import pytest_asyncio
 
 from server.errors import Conflict
 from server.http.api import Route, endpoint, integer, obj, string
-from server.http.base import BaseHandler
+from server.http.base import BaseHandler, _RequestIds
 from server.logs import configure_logging
 from tests.conftest import StartServer
 from tests.support.server import TestServer
@@ -143,3 +144,13 @@ async def test_unexpected_errors_are_a_logged_500_without_details(echo_server: T
     # The ID number in the exception text is masked on its way into the log.
     assert "11010519491231002X" not in logged
     assert "1101**********002X" in logged
+
+
+def test_request_ids_are_unique_and_a_forked_process_draws_its_own_prefix() -> None:
+    ids = _RequestIds()
+    first, second = ids.next(), ids.next()
+    assert first != second
+    assert re.fullmatch(r"[0-9a-f]{16}", first)
+    assert first[:8] == second[:8]
+    ids._renew()  # what the fork hook runs in the child
+    assert ids.next()[:8] != first[:8]
