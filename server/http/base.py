@@ -29,7 +29,7 @@ from server.errors import (
     UnsupportedMediaType,
 )
 from server.http.api import Operation, operation_of
-from server.logs import request_id_var
+from server.logs import log_access, request_id_var
 
 if TYPE_CHECKING:
     from server.deps import Deps
@@ -259,7 +259,7 @@ class BaseHandler(tornado.web.RequestHandler):
 
     def on_finish(self) -> None:
         elapsed = (time.perf_counter() - getattr(self, "_started", time.perf_counter())) * 1000
-        access_log.info("%s %s %s %.1fms", self.request.method, self.request.path, self.get_status(), elapsed)
+        log_access(access_log, f"{self.request.method} {self.request.path} {self.get_status()} {elapsed:.1f}ms")
 
 
 class NotFoundHandler(BaseHandler):

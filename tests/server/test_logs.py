@@ -3,12 +3,21 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import re
 import time
 
 import orjson
 import pytest
 
-from server.logs import JsonMaskingFormatter, LoopBatchingHandler, MaskingFormatter, mask_personal_numbers
+from server.logs import (
+    TEXT_FORMAT,
+    JsonMaskingFormatter,
+    LoopBatchingHandler,
+    MaskingFormatter,
+    configure_logging,
+    log_access,
+    mask_personal_numbers,
+)
 
 
 def test_personal_numbers_and_url_secrets_are_masked() -> None:
@@ -101,3 +110,41 @@ def test_outside_an_event_loop_lines_are_written_at_once() -> None:
     stream = _Writes()
     _logger(stream).info("from the command line")
     assert stream.writes == ["INFO from the command line\n"]
+
+
+@pytest.mark.parametrize("formatter", [MaskingFormatter(TEXT_FORMAT), JsonMaskingFormatter()])
+def test_a_line_made_without_a_record_is_the_line_made_from_one(formatter: logging.Formatter) -> None:
+    at = time.mktime((2026, 11, 24, 9, 30, 15, 0, 0, -1)) + 0.25
+    record = _record(at)
+    record.name, record.msg, record.args = "yiwang.access", "%s", ("GET /mp/v1/me 200 1.5ms 13812345678",)
+    record.msecs = 250.0
+    assert isinstance(formatter, MaskingFormatter | JsonMaskingFormatter)
+    direct = formatter.info_line("yiwang.access", "r1", "GET /mp/v1/me 200 1.5ms 13812345678", at)
+    assert direct == formatter.format(record)
+    assert direct is not None
+    assert "138****5678" in direct
+
+
+def test_access_lines_reach_every_handler_there_is() -> None:
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    stream = _Writes()
+    configure_logging("INFO", stream=stream)
+    extra = _Writes()
+    logger = logging.getLogger("yiwang.access")
+    try:
+        log_access(logger, "GET /a 200 1.0ms")  # straight to the one handler
+        root.addHandler(logging.StreamHandler(extra))
+        log_access(logger, "GET /b 200 1.0ms")  # through logging, to both
+        root.setLevel(logging.WARNING)
+        log_access(logger, "GET /c 200 1.0ms")  # not at all
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in saved_handlers:
+            root.addHandler(handler)
+        root.setLevel(saved_level)
+    lines = stream.getvalue().splitlines()
+    assert [line.split("yiwang.access: ")[1] for line in lines] == ["GET /a 200 1.0ms", "GET /b 200 1.0ms"]
+    assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO \[-\] yiwang\.access: ", line) for line in lines)
+    assert extra.getvalue() == "GET /b 200 1.0ms\n"
