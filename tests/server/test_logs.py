@@ -18,6 +18,7 @@ from server.logs import (
     log_access,
     mask_personal_numbers,
 )
+from tests.support.logs import restored_root_logging
 
 
 def test_personal_numbers_and_url_secrets_are_masked() -> None:
@@ -126,24 +127,16 @@ def test_a_line_made_without_a_record_is_the_line_made_from_one(formatter: loggi
 
 
 def test_access_lines_reach_every_handler_there_is() -> None:
-    root = logging.getLogger()
-    saved_handlers, saved_level = list(root.handlers), root.level
     stream = _Writes()
-    configure_logging("INFO", stream=stream)
     extra = _Writes()
     logger = logging.getLogger("yiwang.access")
-    try:
+    with restored_root_logging() as root:
+        configure_logging("INFO", stream=stream)
         log_access(logger, "GET /a 200 1.0ms")  # straight to the one handler
         root.addHandler(logging.StreamHandler(extra))
         log_access(logger, "GET /b 200 1.0ms")  # through logging, to both
         root.setLevel(logging.WARNING)
         log_access(logger, "GET /c 200 1.0ms")  # not at all
-    finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-        for handler in saved_handlers:
-            root.addHandler(handler)
-        root.setLevel(saved_level)
     lines = stream.getvalue().splitlines()
     assert [line.split("yiwang.access: ")[1] for line in lines] == ["GET /a 200 1.0ms", "GET /b 200 1.0ms"]
     assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO \[-\] yiwang\.access: ", line) for line in lines)

@@ -18,6 +18,7 @@ from tests.miniprogram_api.factories import (
     bind,
     wechat_login,
 )
+from tests.support.logs import restored_root_logging
 from tests.support.server import TestServer
 
 
@@ -37,19 +38,11 @@ class _RawMessages(logging.Handler):
 
 @pytest.fixture
 def captured_logs() -> Iterator[tuple[io.StringIO, _RawMessages]]:
-    root = logging.getLogger()
-    saved_handlers, saved_level = list(root.handlers), root.level
     output, raw = io.StringIO(), _RawMessages()
-    configure_logging("DEBUG", stream=output)
-    root.addHandler(raw)
-    try:
+    with restored_root_logging() as root:
+        configure_logging("DEBUG", stream=output)
+        root.addHandler(raw)
         yield output, raw
-    finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-        for handler in saved_handlers:
-            root.addHandler(handler)
-        root.setLevel(saved_level)
 
 
 @pytest.mark.asyncio
