@@ -6,6 +6,9 @@ and ``.../<page_id>.thumb.jpg``. An upload is stored only once it passed every c
 the case only once stored; if recording fails (the case moved on, the per-case total was reached by a
 concurrent upload, the same file arrived twice at once) its objects are deleted again. Nothing of a
 refused upload stays anywhere: the spool file and every intermediate file are deleted in all cases.
+
+The object journal lists a page's objects from before they are stored until the page is recorded or its
+objects are gone; what a crash or a failed delete leaves there, the sweep (orphans.py) deletes later.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import functools
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +32,7 @@ from server.cases.materials import (
     uploaded_bytes,
 )
 from server.settings import Settings
+from uploads import object_journal_repo as journal
 from uploads.intake.errors import CaseQuotaExceeded
 from uploads.intake.params import IntakeParams
 from uploads.intake.pipeline import IntakeResult, process_upload
@@ -87,7 +92,14 @@ async def add_uploaded_page(deps: Deps, citizen_id: str, case_id: str, slot_id: 
         result = await process_upload(upload.path, intake_params(deps.settings), sha256_original=upload.sha256,
                                       executor=deps.intake_executor)
         try:
-            page = await _store(deps, case_id, slot_id, result, file_name)
+            now = deps.clock.now()
+            page = _new_page(case_id, slot_id, result, file_name, now)
+            await journal.note_page_objects(deps.db, page["id"], case_id, slot_id, page_keys(page), now)
+            try:
+                await _store(deps, page, result)
+            except BaseException:
+                await delete_objects(deps, case_id, slot_id, page)
+                raise
         finally:
             result.cleanup(upload.path)
         try:
@@ -95,10 +107,12 @@ async def add_uploaded_page(deps: Deps, citizen_id: str, case_id: str, slot_id: 
                 deps, citizen_id, case_id, slot_id,
                 functools.partial(_add_page, page, deps.settings.max_case_upload_bytes))
         except BaseException:
-            await delete_objects(deps, page)
+            await delete_objects(deps, case_id, slot_id, page)
             raise
         if not created:
-            await delete_objects(deps, page)
+            await delete_objects(deps, case_id, slot_id, page)
+        else:
+            await _forget(deps, page)
         return PageOutcome(recorded, created)
     finally:
         upload.discard()
@@ -116,39 +130,53 @@ def _add_page(page: dict[str, Any], max_total: int, case: dict[str, Any],
     return True, (page, True)
 
 
-async def _store(deps: Deps, case_id: str, slot_id: str, result: IntakeResult, file_name: str | None) -> dict[str, Any]:
+def _new_page(case_id: str, slot_id: str, result: IntakeResult, file_name: str | None,
+              now: datetime) -> dict[str, Any]:
     page_id = uuid.uuid4().hex
     base = f"cases/{case_id}/{slot_id}/{page_id}"
-    key = f"{base}.{EXTENSIONS.get(result.stored_mime, 'bin')}"
-    thumbnail_key = f"{base}.thumb.jpg" if result.thumbnail is not None else None
-    await deps.store.put(key, read_chunks(result.stored_path), max_bytes=result.stored_size,
-                         content_type=result.stored_mime)
-    if result.thumbnail is not None and thumbnail_key is not None:
-        try:
-            await deps.store.put(thumbnail_key, read_chunks(result.thumbnail.path),
-                                 max_bytes=result.thumbnail.size, content_type=result.thumbnail.mime)
-        except BaseException:
-            await deps.store.delete(key)
-            raise
     return {
-        "id": page_id, "source": "upload", "kind": result.kind, "key": key, "thumbnail_key": thumbnail_key,
+        "id": page_id, "source": "upload", "kind": result.kind,
+        "key": f"{base}.{EXTENSIONS.get(result.stored_mime, 'bin')}",
+        "thumbnail_key": f"{base}.thumb.jpg" if result.thumbnail is not None else None,
         "content_type": result.stored_mime, "size": result.stored_size, "upload_size": result.size,
         "sha256": result.sha256_original, "stored_sha256": result.sha256_normalised,
         "width": result.width, "height": result.height, "pages": result.pages,
         "problems": [problem.to_dict() for problem in result.problems], "file_name": file_name,
-        "added_at": deps.clock.now(), "material_id": None,
+        "added_at": now, "material_id": None,
     }
 
 
-async def delete_objects(deps: Deps, page: dict[str, Any]) -> None:
-    """Delete an uploaded page's objects; a failure is logged (an orphan costs space, not correctness)."""
-    for key in (page["key"], page.get("thumbnail_key")):
-        if key is None:
-            continue
-        try:
+def page_keys(page: dict[str, Any]) -> list[str]:
+    return [key for key in (page["key"], page.get("thumbnail_key")) if key is not None]
+
+
+async def _store(deps: Deps, page: dict[str, Any], result: IntakeResult) -> None:
+    await deps.store.put(page["key"], read_chunks(result.stored_path), max_bytes=result.stored_size,
+                         content_type=result.stored_mime)
+    if result.thumbnail is not None and page["thumbnail_key"] is not None:
+        await deps.store.put(page["thumbnail_key"], read_chunks(result.thumbnail.path),
+                             max_bytes=result.thumbnail.size, content_type=result.thumbnail.mime)
+
+
+async def _forget(deps: Deps, page: dict[str, Any]) -> None:
+    try:
+        await journal.forget_page_objects(deps.db, page["id"])
+    except Exception:
+        # Harmless: the sweep finds the page in its case (or its objects gone) and drops the entry then.
+        log.warning("could not clear the journal entry of page %s", page["id"], exc_info=True)
+
+
+async def delete_objects(deps: Deps, case_id: str, slot_id: str, page: dict[str, Any]) -> None:
+    """Delete an uploaded page's objects. What cannot be deleted now stays in the object journal, and the
+    sweep deletes it later: an orphan costs space, not correctness."""
+    try:
+        for key in page_keys(page):
             await deps.store.delete(key)
-        except Exception:
-            log.warning("could not delete object %s of a discarded page", key, exc_info=True)
+    except Exception:
+        log.warning("could not delete the objects of discarded page %s; the sweep will", page["id"], exc_info=True)
+        await journal.note_page_objects(deps.db, page["id"], case_id, slot_id, page_keys(page), deps.clock.now())
+        return
+    await _forget(deps, page)
 
 
 async def remove_page(deps: Deps, citizen_id: str, case_id: str, slot_id: str, page_id: str) -> None:
@@ -156,7 +184,7 @@ async def remove_page(deps: Deps, citizen_id: str, case_id: str, slot_id: str, p
     _, removed = await change_slot(deps, citizen_id, case_id, slot_id, functools.partial(_remove_page, page_id))
     # A reused page points at the objects of the case it was accepted in: those stay.
     if removed["source"] == "upload":
-        await delete_objects(deps, removed)
+        await delete_objects(deps, case_id, slot_id, removed)
 
 
 def _remove_page(page_id: str, case: dict[str, Any], entry: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
