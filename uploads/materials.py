@@ -7,8 +7,9 @@ the case only once stored; if recording fails (the case moved on, the per-case t
 concurrent upload, the same file arrived twice at once) its objects are deleted again. Nothing of a
 refused upload stays anywhere: the spool file and every intermediate file are deleted in all cases.
 
-The object journal lists a page's objects from before they are stored until the page is recorded or its
-objects are gone; what a crash or a failed delete leaves there, the sweep (orphans.py) deletes later.
+The file journal lists a page's objects from before they are stored until the page is recorded or its
+objects are gone; what a crash or a failed delete leaves there, the sweep deletes later
+(server/cases/file_journal.py, orphan_files.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from cms.content.files import read_chunks
 from server.cases.citizen_access import case_of_citizen
+from server.cases.file_journal import discard_file, file_recorded, note_file
 from server.cases.materials import (
     MaterialPageNotFound,
     change_slot,
@@ -32,7 +34,6 @@ from server.cases.materials import (
     uploaded_bytes,
 )
 from server.settings import Settings
-from uploads import object_journal_repo as journal
 from uploads.intake.errors import CaseQuotaExceeded
 from uploads.intake.params import IntakeParams
 from uploads.intake.pipeline import IntakeResult, process_upload
@@ -92,9 +93,8 @@ async def add_uploaded_page(deps: Deps, citizen_id: str, case_id: str, slot_id: 
         result = await process_upload(upload.path, intake_params(deps.settings), sha256_original=upload.sha256,
                                       executor=deps.intake_executor)
         try:
-            now = deps.clock.now()
-            page = _new_page(case_id, slot_id, result, file_name, now)
-            await journal.note_page_objects(deps.db, page["id"], case_id, slot_id, page_keys(page), now)
+            page = _new_page(case_id, slot_id, result, file_name, deps.clock.now())
+            await note_file(deps, page["id"], case_id, {"slot_id": slot_id}, page_keys(page))
             try:
                 await _store(deps, page, result)
             except BaseException:
@@ -112,7 +112,7 @@ async def add_uploaded_page(deps: Deps, citizen_id: str, case_id: str, slot_id: 
         if not created:
             await delete_objects(deps, case_id, slot_id, page)
         else:
-            await _forget(deps, page)
+            await file_recorded(deps, page["id"])
         return PageOutcome(recorded, created)
     finally:
         upload.discard()
@@ -158,25 +158,8 @@ async def _store(deps: Deps, page: dict[str, Any], result: IntakeResult) -> None
                              max_bytes=result.thumbnail.size, content_type=result.thumbnail.mime)
 
 
-async def _forget(deps: Deps, page: dict[str, Any]) -> None:
-    try:
-        await journal.forget_page_objects(deps.db, page["id"])
-    except Exception:
-        # Harmless: the sweep finds the page in its case (or its objects gone) and drops the entry then.
-        log.warning("could not clear the journal entry of page %s", page["id"], exc_info=True)
-
-
 async def delete_objects(deps: Deps, case_id: str, slot_id: str, page: dict[str, Any]) -> None:
-    """Delete an uploaded page's objects. What cannot be deleted now stays in the object journal, and the
-    sweep deletes it later: an orphan costs space, not correctness."""
-    try:
-        for key in page_keys(page):
-            await deps.store.delete(key)
-    except Exception:
-        log.warning("could not delete the objects of discarded page %s; the sweep will", page["id"], exc_info=True)
-        await journal.note_page_objects(deps.db, page["id"], case_id, slot_id, page_keys(page), deps.clock.now())
-        return
-    await _forget(deps, page)
+    await discard_file(deps, page["id"], case_id, {"slot_id": slot_id}, page_keys(page))
 
 
 async def remove_page(deps: Deps, citizen_id: str, case_id: str, slot_id: str, page_id: str) -> None:

@@ -15,7 +15,6 @@ from cms.content import service
 from cms.content.caller import Caller
 from cms.content.errors import EmptyFile, ScheduleInvalid
 from cms.content.spec import ContentType
-from cms.content.spool import UploadSpool
 from cms.content.states import EDITOR_ROLES, READER_ROLES, REVIEWER_ROLES, State
 from cms.content.views import (
     DIFF,
@@ -44,6 +43,7 @@ from server.http.api import (
     string,
 )
 from server.http.base import BaseHandler
+from server.http.spooled_body import SpooledBodyHandler
 
 _NOTE = string(maxLength=500, description="What changed (shown in the revision list)")
 _COMMENT = string(maxLength=2000)
@@ -239,25 +239,8 @@ def staff_routes(spec: ContentType, *, base: str, id_param: str, noun: str) -> t
                                                    self.body["revision_id"], base_version=self.body["base_version"],
                                                    note=self.body.get("note", "")))
 
-    class AttachmentsHandler(Bound):
+    class AttachmentsHandler(SpooledBodyHandler, Bound):
         """Raw body (any Content-Type; the type is sniffed), the file's name in ``?filename=``."""
-
-        _spool: UploadSpool | None = None
-
-        def body_limit(self) -> int:
-            return self.deps.settings.max_upload_bytes
-
-        async def prepare(self) -> None:
-            await super().prepare()
-            if not self._finished:
-                self._spool = UploadSpool(self.deps.settings.var_dir / "spool", max_bytes=self.body_limit())
-
-        def data_received(self, chunk: bytes) -> None:
-            self._received += len(chunk)
-            if self._received > self.body_limit():
-                self._too_large = True
-            if self._spool is not None:
-                self._spool.write(chunk)
 
         @endpoint(f"Upload a file for a {noun} (blank form, sample, attachment)", tags=tags, auth="staff",
                   roles=EDITOR_ROLES, request=string(format="binary"),
@@ -268,23 +251,12 @@ def staff_routes(spec: ContentType, *, base: str, id_param: str, noun: str) -> t
                               "unsupported_file_type otherwise); at most MAX_UPLOAD_BYTES (413). Put the "
                               "returned object into the draft and save it.")
         async def post(self, **_: str) -> None:
-            assert self._spool is not None
-            path = self._spool.finish()
-            if self._spool.size == 0:
+            path, size = self.spooled()
+            if size == 0:
                 raise EmptyFile()
             ref = await service.attach_file(self.deps, self.spec, self.caller, self.item_id, path,
                                             self.query["filename"])
             self.write_json(ref, 201)
-
-        def on_finish(self) -> None:
-            if self._spool is not None:
-                self._spool.discard()
-            super().on_finish()
-
-        def on_connection_close(self) -> None:
-            if self._spool is not None:
-                self._spool.discard()
-            super().on_connection_close()
 
     item_path = f"{base}/{{{id_param}}}"
     handlers: list[tuple[str, type[ContentHandler]]] = [

@@ -94,7 +94,7 @@ async def push(deps: Deps, officer: StaffPrincipal, case_id: str) -> dict[str, A
                             changes={"joint": joint}, record={"started": started, "progress": progress})
 
 
-async def _own_running_step(deps: Deps, officer: StaffPrincipal, case_id: str,
+async def own_running_step(deps: Deps, officer: StaffPrincipal, case_id: str,
                             step_id: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """(case, copy of its joint record, the step in that copy): the step must be the officer's department's
     (403 joint_part_not_allowed) and running (409 step_not_running)."""
@@ -118,7 +118,7 @@ async def approve_step(deps: Deps, officer: StaffPrincipal, case_id: str, step_i
                        result_name: str | None, result_no: str | None) -> dict[str, Any]:
     """The step's department approves (with its opinion and the document it issued, if any); the steps
     waiting for it start; after the last step, the case is approved."""
-    case, joint, step = await _own_running_step(deps, officer, case_id, step_id)
+    case, joint, step = await own_running_step(deps, officer, case_id, step_id)
     actor, now = officer_actor(officer), deps.clock.now()
     today, calendar = await _today(deps)
     opinion = (opinion or "").strip() or None
@@ -165,7 +165,7 @@ async def _approve_when_done(deps: Deps, case: dict[str, Any]) -> dict[str, Any]
 
 async def deny_step(deps: Deps, officer: StaffPrincipal, case_id: str, step_id: str, reason: str) -> dict[str, Any]:
     """The step's department denies: the case is denied with that reason, the open steps are cancelled."""
-    case, joint, step = await _own_running_step(deps, officer, case_id, step_id)
+    case, joint, step = await own_running_step(deps, officer, case_id, step_id)
     actor, now, reason = officer_actor(officer), deps.clock.now(), reason.strip()
     today, calendar = await _today(deps)
     end_step(step, StepState.DENIED, now, today, calendar,
@@ -182,7 +182,7 @@ async def deny_step(deps: Deps, officer: StaffPrincipal, case_id: str, step_id: 
 async def return_step(deps: Deps, officer: StaffPrincipal, case_id: str, step_id: str, *, reason: str,
                       items: list[dict[str, str]]) -> dict[str, Any]:
     """The step asks for a supplement, listing the materials at once (一次性告知): every clock stops."""
-    case, joint, step = await _own_running_step(deps, officer, case_id, step_id)
+    case, joint, step = await own_running_step(deps, officer, case_id, step_id)
     actor, now, note = officer_actor(officer), deps.clock.now(), reason.strip()
     today, calendar = await _today(deps)
     listed = [{"slot_id": item["slot_id"], "name": guide_slot(case, item["slot_id"])["name"],

@@ -1,5 +1,6 @@
-"""/staff/v1/cases/{case_id}/joint/...: pushing an accepted joint case to its departments, and each
-department's decision on its own step (approve, deny, return for a supplement).
+"""/staff/v1/cases/{case_id}/joint/...: pushing an accepted joint case to its departments, each
+department's decision on its own step (approve, deny, return for a supplement), and the files a step
+issues (joint_files.py).
 
 Who may: the push is the comprehensive window's (of the case's domain) or the lead department's; a
 step is its department's. Officers who see the case but lack the part get 403 joint_part_not_allowed;
@@ -8,9 +9,12 @@ others get 404 case_not_found, as for any case.
 
 from __future__ import annotations
 
-from server.cases import joint
+from cms.content.errors import EmptyFile
+from server.cases import joint, joint_files
 from server.cases.staff_handlers import CASE_STATUS, OFFICER, OfficerHandler
-from server.http.api import Route, array, endpoint, obj, string
+from server.cases.staff_views import case_status
+from server.http.api import Route, array, endpoint, integer, obj, string
+from server.http.spooled_body import SpooledBodyHandler
 from server.settings import Settings
 from server.staff.roles import Role
 
@@ -66,6 +70,45 @@ class StepReturnHandler(OfficerHandler):
                                                 reason=self.body["reason"], items=self.body.get("items", [])))
 
 
+_FILE_LINK = obj({"name": string(), "content_type": string(), "size": integer(minimum=0),
+                  "url": string(description="Short-lived signed download link"),
+                  "expires_in": integer(minimum=1, description="Seconds the link works")},
+                 required=["name", "content_type", "size", "url", "expires_in"])
+
+
+class StepFilesHandler(SpooledBodyHandler, OfficerHandler):
+    @endpoint("Add a file to one's department's running step (the document it issues, a report)",
+              tags=_TAGS, auth="staff", roles=_STEP_OFFICER, request=string(format="binary"),
+              request_content_type="application/octet-stream",
+              query={"filename": string(minLength=1, maxLength=200)}, required_query=("filename",),
+              responses={201: CASE_STATUS}, errors=(400, 404, 409, 413, 415),
+              description="Raw body, typed by its bytes: PDF, DOC, DOCX, XLS, XLSX, JPEG or PNG (415 "
+                          "unsupported_file_type otherwise, 400 empty_file); at most MAX_UPLOAD_BYTES (413). "
+                          f"At most {joint_files.MAX_STEP_FILES} per step (409 too_many_step_files). The later "
+                          "steps and the window read it from the case's joint record.")
+    async def post(self, case_id: str, step_id: str) -> None:
+        path, size = self.spooled()
+        if size == 0:
+            raise EmptyFile()
+        case = await joint_files.add_step_file(self.deps, self.officer, case_id, step_id, path,
+                                               self.query["filename"])
+        self.write_json(case_status(case, self.deps.clock.now()), 201)
+
+
+class StepFileHandler(OfficerHandler):
+    @endpoint("A short-lived download link of a step's file", tags=_TAGS, auth="staff", roles=OFFICER,
+              responses={200: _FILE_LINK}, errors=(404,),
+              description="For every officer who sees the case: the later steps, the window, the lead department.")
+    async def get(self, case_id: str, step_id: str, file_id: str) -> None:
+        self.write_json(await joint_files.step_file_link(self.deps, self.officer, case_id, step_id, file_id))
+
+    @endpoint("Remove a file from one's department's running step", tags=_TAGS, auth="staff",
+              roles=_STEP_OFFICER, responses={200: CASE_STATUS}, errors=_STEP_ERRORS,
+              description="404 step_file_not_found; 409 step_not_running once the step decided.")
+    async def delete(self, case_id: str, step_id: str, file_id: str) -> None:
+        self.write_case(await joint_files.remove_step_file(self.deps, self.officer, case_id, step_id, file_id))
+
+
 def routes(settings: Settings) -> list[Route]:
     base = "/staff/v1/cases/{case_id}/joint"
     return [
@@ -73,4 +116,6 @@ def routes(settings: Settings) -> list[Route]:
         Route(f"{base}/steps/{{step_id}}/approve", StepApproveHandler),
         Route(f"{base}/steps/{{step_id}}/deny", StepDenyHandler),
         Route(f"{base}/steps/{{step_id}}/return", StepReturnHandler),
+        Route(f"{base}/steps/{{step_id}}/files", StepFilesHandler),
+        Route(f"{base}/steps/{{step_id}}/files/{{file_id}}", StepFileHandler),
     ]

@@ -30,6 +30,10 @@ _STEP_FIELDS: dict[str, Schema] = {
     "started_at": nullable(DATETIME), "ended_at": nullable(DATETIME), "due_on": nullable(_DATE),
     "warning_level": string(enum=[w.value for w in WarningLevel]), "warning_label": string(),
     "clock_stopped": boolean(), "stopped_days": integer(minimum=0),
+    "files": array(obj({
+        "id": string(), "name": string(), "content_type": string(), "size": integer(minimum=0), "by": _ACTOR,
+        "at": DATETIME}, required=["id", "name", "content_type", "size", "by", "at"]),
+        description="Files the step's department added (joint/steps/{step_id}/files/{file_id} gives a link)"),
     "decision": nullable(obj({
         "result": string(enum=["approved", "denied"]), "opinion": nullable(string()), "reason": nullable(string()),
         "result_name": nullable(string()), "result_no": nullable(string()), "by": _ACTOR, "at": DATETIME,
@@ -56,6 +60,9 @@ CITIZEN_JOINT: Schema = nullable(obj({
     description="Joint approval (部门联办): the steps and who holds the case now; null for other cases"))
 
 
+_FILE_FIELDS = ("id", "name", "content_type", "size", "by", "at")
+
+
 def _step_clock(step: dict[str, Any]) -> Timer:
     return Timer.from_doc(step["clock"])
 
@@ -73,6 +80,7 @@ def staff_joint(case: dict[str, Any]) -> dict[str, Any] | None:
                                           "started_at", "ended_at", "due_on", "decision")},
             "state_label": STEP_STATE_LABELS[StepState(step["state"])], "warning_level": level.value,
             "warning_label": WARNING_LABELS[level], "clock_stopped": timer.stopped, "stopped_days": timer.stopped_days,
+            "files": [{key: file[key] for key in _FILE_FIELDS} for file in step.get("files") or []],
         })
     return {"domain": joint["domain"], "lead_department_id": joint["lead_department_id"],
             "holding_department_ids": holding_departments(joint), "returned": joint.get("returned"), "steps": steps}

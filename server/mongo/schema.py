@@ -24,7 +24,7 @@ REPOSITORY_MODULES: tuple[str, ...] = (
     "server.open.repository",
     "server.sandbox.messages_repo",
     "uploads.my_materials_repo",
-    "uploads.object_journal_repo",
+    "server.cases.file_journal_repo",
     "server.payments.repository",
     "server.sandbox.payments_repository",
 )

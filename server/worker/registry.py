@@ -39,7 +39,7 @@ JOB_MODULES: tuple[str, ...] = (
     "server.messages.delivery",
     "server.open.webhooks",
     "server.payments.jobs",
-    "uploads.orphans",
+    "server.cases.orphan_files",
 )
 
 

@@ -6,9 +6,10 @@ department returns the case for a supplement, and a colleague's stale page shows
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import FilePayload, expect
 
 from server.staff import accounts
+from tests.miniprogram_api.case_factories import download
 from tests.server.cases.joint_factories import (
     DOMAIN,
     FIRE,
@@ -29,6 +30,12 @@ from tests.support.browser import screenshot, sign_in
 from tests.support.staff import STAFF_PASSWORD, create_staff
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pdf_payload(name: str) -> FilePayload:
+    return {"name": name, "mimeType": "application/pdf", "buffer": PDF}
 
 
 async def test_window_pushes_a_joint_case_and_a_department_approves_its_step(
@@ -88,6 +95,15 @@ async def test_window_pushes_a_joint_case_and_a_department_approves_its_step(
     await expect(fire_card).to_contain_text("消防设施符合要求")
     await expect(fire_card.locator("[data-step-action]")).to_have_count(0)
     await expect(panel.locator("[data-step=licence] .badge.warn-none")).to_have_text("期限 2026/11/19")
+    # The licence it issues goes with its step, for the later step and the window to open.
+    await expect(fire_card.locator("[data-step-files]")).to_have_count(0)
+    upload = licence.locator("[data-step-files=licence]")
+    await upload.set_input_files(files=[pdf_payload("现场核查.pdf")])
+    await expect(licence.locator(".step-file-link")).to_have_text(["现场核查.pdf"])
+    await upload.set_input_files(files=[pdf_payload("食品经营许可证.pdf")])
+    await expect(licence.locator(".step-file-link")).to_have_text(["现场核查.pdf", "食品经营许可证.pdf"])
+    await licence.locator(".step-file", has_text="现场核查.pdf").locator("[data-remove-file]").click()
+    await expect(licence.locator(".step-file-link")).to_have_text(["食品经营许可证.pdf"])
     await licence.locator("[data-step-action=approve]").click()
     await market.locator("#step-approve-opinion").fill("符合许可条件")
     await market.locator("#step-approve-result-name").fill("食品经营许可证")
@@ -95,6 +111,8 @@ async def test_window_pushes_a_joint_case_and_a_department_approves_its_step(
     await market.locator("dialog [data-role=ok]").click()
     await expect(licence.locator(".step-badge")).to_have_text("已通过")
     await expect(licence).to_contain_text("食品经营许可证 JY15116020001234")
+    await expect(licence.locator(".step-file-link")).to_have_text(["食品经营许可证.pdf"])
+    await expect(licence.locator("[data-step-files], [data-remove-file]")).to_have_count(0)
     await expect(panel.locator("[data-step=filing] .step-badge")).to_have_text("办理中")
     await expect(market.locator("#joint-holding")).to_contain_text("当前办理：")
     await screenshot(market, "26-joint-steps")
@@ -104,6 +122,9 @@ async def test_window_pushes_a_joint_case_and_a_department_approves_its_step(
     decided = steps_by_id(status)["licence"]["decision"]
     assert (decided["opinion"], decided["result_name"], decided["result_no"], decided["by"]["name"]) == (
         "符合许可条件", "食品经营许可证", "JY15116020001234", "officer-market")
+    (issued,) = steps_by_id(status)["licence"]["files"]
+    link = await fire.get(f"{step_path(case_id, 'licence', 'files')}/{issued['id']}")
+    assert await download(link.json["url"]) == PDF
 
 
 async def test_a_department_returns_the_case_and_a_stale_page_shows_the_refusal(

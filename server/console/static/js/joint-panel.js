@@ -1,11 +1,11 @@
 // 部门联办 on a case page (`case.joint`, see server/cases/joint.py): the departments' steps grouped by
 // stage (steps of one stage run side by side), each with its state, its own deadline and warning level,
-// and its decision once taken, so a later step reads the earlier results; the buttons of the steps the
-// user's department runs. Which parts of a joint case a user has mirrors server/cases/staff_access.py.
+// and its decision and files once taken, so a later step reads the earlier results; the buttons (and the
+// file upload) of the steps the user's department runs. Which parts of a joint case a user has mirrors server/cases/staff_access.py.
 import { api } from './api.js';
 import { field, formDialog, supplementItems } from './casework.js';
 import { loadCatalogs } from './content/catalogs.js';
-import { actorName, el, formatDate, formatDateTime, warningBadge, warningClass } from './ui.js';
+import { actorName, el, formatDate, formatDateTime, showError, warningBadge, warningClass } from './ui.js';
 
 // The window (综合窗口) of the case's domain takes it in; it or the lead department pushes and delivers;
 // an officer of a step's department decides that step.
@@ -49,6 +49,12 @@ function stages(steps) {
   return grouped.filter(Boolean);
 }
 
+function formatSize(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
 function decisionBlock(decision) {
   if (!decision) return null;
   const lines = [];
@@ -70,11 +76,53 @@ export function jointPanel(d, user, names, actions) {
   const returned = joint.returned ? stepNames.get(joint.returned.step_id) || joint.returned.step_id : null;
   const grouped = stages(joint.steps);
 
+  const path = (step, action) => `joint/steps/${encodeURIComponent(step.id)}/${action}`;
+  const filePath = (step, file) => `${actions.base}/${path(step, 'files')}/${encodeURIComponent(file.id)}`;
+
+  // Links are signed for a few minutes: asked for when clicked, not when the page is drawn.
+  async function openFile(step, file) {
+    const opened = window.open('', '_blank');
+    try {
+      const link = await api.get(filePath(step, file));
+      if (opened) opened.location = link.url;
+      else window.location.assign(link.url);
+    } catch (error) {
+      if (opened) opened.close();
+      showError(error);
+    }
+  }
+
+  function filesBlock(step, editable) {
+    const files = step.files || [];
+    if (!files.length && !editable) return null;
+    const rows = files.map((file) => el('li', { class: 'step-file', dataset: { file: file.id } },
+      el('a', { href: '#', class: 'step-file-link', onclick: (event) => { event.preventDefault(); openFile(step, file); } }, file.name),
+      el('span', { class: 'muted' }, ` ${formatSize(file.size)} · ${actorName(file.by)} · ${formatDateTime(file.at)}`),
+      editable ? el('button', { type: 'button', class: 'btn btn-small btn-link', dataset: { removeFile: file.id },
+        onclick: () => actions.act('正在删除…', () => api.delete(filePath(step, file)), `已删除「${file.name}」`) }, '删除') : null));
+    const picker = editable ? el('input', { type: 'file', class: 'step-file-input', dataset: { stepFiles: step.id },
+      accept: '.pdf,.doc,.docx,.xls,.xlsx,.jpg,.jpeg,.png',
+      onchange: async (event) => {
+        const chosen = [...event.target.files];
+        event.target.value = '';
+        for (const file of chosen) {
+          const done = await actions.act(`正在上传「${file.name}」…`, () => api.upload(`${actions.base}/${path(step, 'files')}`, file,
+            { query: { filename: file.name } }), `已上传「${file.name}」`);
+          if (!done) break;
+        }
+      } }) : null;
+    return el('div', { class: 'step-files' },
+      el('div', { class: 'muted' }, '环节文件：', files.length ? null : '暂无'),
+      files.length ? el('ul', { class: 'step-file-list' }, rows) : null,
+      picker ? el('label', { class: 'step-file-add' }, '上传结果文书或报告（PDF、Word、Excel、图片）：', picker) : null);
+  }
+
   function stepCard(step) {
     const running = step.state === 'running';
     const deadline = running && step.due_on
       ? el('span', { class: `badge ${warningClass(step.warning_level)}` }, `期限 ${formatDate(step.due_on)}`) : null;
-    const buttons = running && d.state === 'in_process' && parts.step(step) ? el('div', { class: 'inline step-actions' },
+    const own = running && d.state === 'in_process' && parts.step(step);
+    const buttons = own ? el('div', { class: 'inline step-actions' },
       el('button', { type: 'button', class: 'btn btn-small btn-primary', dataset: { stepAction: 'approve' }, onclick: () => approveDialog(step) }, '通过…'),
       el('button', { type: 'button', class: 'btn btn-small btn-danger', dataset: { stepAction: 'deny' }, onclick: () => denyDialog(step) }, '不予通过…'),
       el('button', { type: 'button', class: 'btn btn-small', dataset: { stepAction: 'return' }, onclick: () => returnDialog(step) }, '退回补正…')) : null;
@@ -88,10 +136,8 @@ export function jointPanel(d, user, names, actions) {
         step.clock_stopped ? el('span', { class: 'muted' }, ' 暂停计时') : null),
       step.started_at ? el('div', { class: 'muted' }, `${formatDateTime(step.started_at)} 开始`,
         step.ended_at ? `，${formatDateTime(step.ended_at)} 结束` : '') : null,
-      decisionBlock(step.decision), buttons);
+      decisionBlock(step.decision), filesBlock(step, own), buttons);
   }
-
-  const path = (step, action) => `joint/steps/${encodeURIComponent(step.id)}/${action}`;
 
   async function approveDialog(step) {
     const opinion = el('textarea', { rows: 3, id: 'step-approve-opinion', maxlength: 2000 });

@@ -1,4 +1,6 @@
-"""Objects no case refers to (an upload cut short, a delete that failed) are found and deleted by the sweep."""
+"""Objects no case refers to (an upload cut short, a delete that failed) are found and deleted by the sweep.
+
+Material pages here; joint step files in test_joint_files.py."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from server.cases.file_journal_repo import JOURNAL, note_file_objects
+from server.cases.orphan_files import JOB_NAME, ORPHAN_GRACE, sweep_orphaned_files
 from server.clock import FrozenClock
 from server.worker.registry import registered_jobs
 from tests.conftest import StartServer
@@ -14,10 +18,8 @@ from tests.miniprogram_api.case_factories import PHOTO, citizen, draft, live_gui
 from tests.support.server import TestServer, frozen_clock
 from tests.uploads.intake.factories import encode, sharp_picture
 from uploads import materials
-from uploads.object_journal_repo import JOURNAL, note_page_objects
-from uploads.orphans import JOB_NAME, ORPHAN_GRACE, sweep_orphaned_uploads
 
-NOTHING = {"deleted_objects": 0, "recorded_pages": 0, "failed_pages": 0}
+NOTHING = {"deleted_objects": 0, "recorded_files": 0, "failed_files": 0}
 
 
 async def started(start_server: StartServer, **settings: Any) -> tuple[TestServer, FrozenClock, str, str]:
@@ -63,14 +65,14 @@ async def test_an_upload_cut_short_after_storing_is_deleted_once_it_is_older_tha
 
     assert JOB_NAME in registered_jobs()
     clock.advance(seconds=ORPHAN_GRACE.total_seconds() - 60)
-    assert await sweep_orphaned_uploads(server.deps) == NOTHING  # could still be on its way
+    assert await sweep_orphaned_files(server.deps) == NOTHING  # could still be on its way
     assert await stored_keys(server.deps) == left
 
     clock.advance(seconds=120)
-    assert await sweep_orphaned_uploads(server.deps) == {**NOTHING, "deleted_objects": 2}
+    assert await sweep_orphaned_files(server.deps) == {**NOTHING, "deleted_objects": 2}
     assert await stored_keys(server.deps) == []
     assert await journal_ids(server) == []
-    assert await sweep_orphaned_uploads(server.deps) == NOTHING
+    assert await sweep_orphaned_files(server.deps) == NOTHING
 
 
 @pytest.mark.asyncio
@@ -87,7 +89,7 @@ async def test_a_refused_upload_whose_objects_could_not_be_deleted_is_swept_late
     kept = next(r.json["page"] for r in responses if r.status == 201)
 
     clock.advance(hours=2)
-    assert await sweep_orphaned_uploads(server.deps) == {**NOTHING, "deleted_objects": 2}
+    assert await sweep_orphaned_files(server.deps) == {**NOTHING, "deleted_objects": 2}
     assert [key.split("/")[-1].split(".")[0] for key in await stored_keys(server.deps)] == [kept["id"]] * 2
     detail = (await server.get(f"/mp/v1/cases/{case_id}", token=token)).json
     assert [page["id"] for page in detail["materials"][2]["pages"]] == [kept["id"]]
@@ -107,7 +109,7 @@ async def test_a_removed_page_is_gone_at_once_and_its_objects_follow_when_the_st
     assert await journal_ids(server) == [page["id"]]
 
     clock.advance(hours=2)
-    assert await sweep_orphaned_uploads(server.deps) == {**NOTHING, "deleted_objects": 2}
+    assert await sweep_orphaned_files(server.deps) == {**NOTHING, "deleted_objects": 2}
     assert await stored_keys(server.deps) == []
 
 
@@ -119,10 +121,10 @@ async def test_a_page_recorded_in_its_case_keeps_its_objects_when_its_entry_ling
     # As when clearing the entry failed after the page was recorded.
     keys = await stored_keys(server.deps)
     assert len(keys) == 2
-    await note_page_objects(server.deps.db, page["id"], case_id, PHOTO, keys, clock.now())
+    await note_file_objects(server.deps.db, page["id"], case_id, {"slot_id": PHOTO}, keys, clock.now())
 
     clock.advance(hours=2)
-    assert await sweep_orphaned_uploads(server.deps) == {**NOTHING, "recorded_pages": 1}
+    assert await sweep_orphaned_files(server.deps) == {**NOTHING, "recorded_files": 1}
     assert await stored_keys(server.deps) == keys
     assert await journal_ids(server) == []
     detail = (await server.get(f"/mp/v1/cases/{case_id}", token=token)).json
@@ -138,8 +140,8 @@ async def test_a_delete_that_keeps_failing_is_retried_on_the_next_run(
     await server.request("DELETE", f"{pages_path(case_id, PHOTO)}/{page['id']}", token=token)
 
     clock.advance(hours=2)
-    assert await sweep_orphaned_uploads(server.deps) == {**NOTHING, "failed_pages": 1}
+    assert await sweep_orphaned_files(server.deps) == {**NOTHING, "failed_files": 1}
     assert await journal_ids(server) == [page["id"]]
     monkeypatch.undo()
-    assert await sweep_orphaned_uploads(server.deps) == {**NOTHING, "deleted_objects": 2}
+    assert await sweep_orphaned_files(server.deps) == {**NOTHING, "deleted_objects": 2}
     assert await stored_keys(server.deps) == []
