@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from cms.content.files import read_chunks
 from server.cases.citizen_access import case_of_citizen
-from server.cases.file_journal import discard_file, file_recorded, note_file
+from server.cases.file_journal import discard_file, file_settled, note_file
 from server.cases.materials import (
     MaterialPageNotFound,
     change_slot,
@@ -112,7 +112,7 @@ async def add_uploaded_page(deps: Deps, citizen_id: str, case_id: str, slot_id: 
         if not created:
             await delete_objects(deps, case_id, slot_id, page)
         else:
-            await file_recorded(deps, page["id"])
+            await file_settled(deps, page["id"])
         return PageOutcome(recorded, created)
     finally:
         upload.discard()

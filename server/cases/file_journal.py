@@ -21,8 +21,8 @@ async def note_file(deps: Deps, file_id: str, case_id: str, place: dict[str, str
     await journal.note_file_objects(deps.db, file_id, case_id, place, keys, deps.clock.now())
 
 
-async def file_recorded(deps: Deps, file_id: str) -> None:
-    """The file is in its case: its objects are no longer a sweep's business."""
+async def file_settled(deps: Deps, file_id: str) -> None:
+    """The file is recorded in its case, or its objects are gone: nothing left for the sweep."""
     try:
         await journal.forget_file_objects(deps.db, file_id)
     except Exception:
@@ -40,4 +40,4 @@ async def discard_file(deps: Deps, file_id: str, case_id: str, place: dict[str, 
         log.warning("could not delete the objects of discarded file %s; the sweep will", file_id, exc_info=True)
         await journal.note_file_objects(deps.db, file_id, case_id, place, keys, deps.clock.now())
         return
-    await file_recorded(deps, file_id)
+    await file_settled(deps, file_id)

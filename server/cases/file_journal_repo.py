@@ -1,4 +1,4 @@
-"""The object journal in MongoDB: uploaded files of a case (material pages, joint step files) whose objects
+"""The file journal in MongoDB: uploaded files of a case (material pages, joint step files) whose objects
 may be garbage until the sweep settles them.
 
 An entry is written before a file's objects are stored and removed once the file is recorded in its

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from cms.content.files import read_chunks, sniff_file
 from server.cases import repository
-from server.cases.file_journal import discard_file, file_recorded, note_file
+from server.cases.file_journal import discard_file, file_settled, note_file
 from server.cases.joint import JointStepNotFound, own_running_step
 from server.cases.joint_model import find_step, joint_of
 from server.cases.staff_access import case_of_officer, officer_actor
@@ -70,7 +70,7 @@ async def add_step_file(deps: Deps, officer: StaffPrincipal, case_id: str, step_
     except BaseException:
         await discard_file(deps, file_id, case_id, place, [key])
         raise
-    await file_recorded(deps, file_id)
+    await file_settled(deps, file_id)
     return updated
 
 
