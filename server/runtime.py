@@ -67,7 +67,7 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None, mongo_
     client = mongo_client(url, settings)
     db = client[settings.mongo_db]
     if create_indexes:
-        await ensure_indexes(db, all_indexes())
+        await ensure_indexes(db, all_indexes(), expired_kept=settings.expired_records_kept_seconds)
     clock = clock or SystemClock()
     # The store signs download links with the same clock the download route checks them against.
     store = await make_object_store(settings, clock)

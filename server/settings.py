@@ -62,6 +62,10 @@ class Settings:
                                     "past it requests answer 503.", group="mongodb")
     embedded_mongo_restart: bool = setting("EMBEDDED_MONGO_RESTART", True, "Restart the embedded MongoDB "
                                            "when it dies.", group="mongodb")
+    expired_records_kept_seconds: int = setting(
+        "EXPIRED_RECORDS_KEPT_SECONDS", 0, "How long MongoDB keeps a record that expired (sessions, idempotency "
+        "keys, open-API nonces and rate windows) before its TTL index deletes it. The server treats an expired "
+        "record as gone either way; keeping it helps an investigation.", group="mongodb")
 
     # --- object store
     minio_endpoint: str = setting("MINIO_ENDPOINT", "", "MinIO/S3 host:port; unset uses the filesystem "

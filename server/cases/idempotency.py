@@ -67,6 +67,10 @@ async def answer_once(deps: Deps, *, citizen_id: str, key: str | None, operation
             break
         if held is None:
             continue
+        if held["expires_at"] <= now:
+            # Past its day: gone, whenever MongoDB's TTL monitor gets to it.
+            await repository.drop_expired_idempotency_key(deps.db, scoped, now=now)
+            continue
         if held["request"] != request:
             raise IdempotencyKeyReused()
         if held["status"] == "done":

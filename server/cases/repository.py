@@ -135,6 +135,10 @@ async def retake_stale_idempotency_claim(db: Db, key: str, *, claimed_before: da
     return found is not None
 
 
+async def drop_expired_idempotency_key(db: Db, key: str, *, now: datetime) -> None:
+    await db.case_idempotency.delete_one({"key": key, "expires_at": {"$lte": now}})
+
+
 async def complete_idempotency_key(db: Db, key: str, result: dict[str, Any]) -> None:
     await db.case_idempotency.update_one({"key": key}, {"$set": {"status": "done", "result": result}})
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from pymongo import IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import OperationFailure
 
 
 @dataclass(frozen=True)
@@ -33,13 +34,29 @@ def index(collection: str, *keys: tuple[str, int], **options: Any) -> IndexSpec:
 
 
 def ttl(collection: str, key: str) -> IndexSpec:
-    """Documents vanish once ``key`` (a datetime) is in the past."""
+    """Documents vanish once ``key`` (a datetime) is in the past (plus ``ensure_indexes``'s ``expired_kept``)."""
     return IndexSpec(collection, [(key, 1)], {"expireAfterSeconds": 0})
 
 
-async def ensure_indexes(db: AsyncDatabase[Any], specs: Iterable[IndexSpec]) -> None:
-    by_collection: dict[str, list[IndexModel]] = {}
+async def ensure_indexes(db: AsyncDatabase[Any], specs: Iterable[IndexSpec], *, expired_kept: int = 0) -> None:
+    """Create the indexes; TTL indexes keep expired documents ``expired_kept`` seconds longer."""
+    by_collection: dict[str, list[IndexSpec]] = {}
     for spec in specs:
-        by_collection.setdefault(spec.collection, []).append(spec.model())
-    for name, models in by_collection.items():
-        await db[name].create_indexes(models)
+        if "expireAfterSeconds" in spec.options:
+            spec = IndexSpec(spec.collection, spec.keys, {**spec.options, "expireAfterSeconds": expired_kept})
+        by_collection.setdefault(spec.collection, []).append(spec)
+    for name, found in by_collection.items():
+        try:
+            await db[name].create_indexes([spec.model() for spec in found])
+        except OperationFailure as error:
+            if error.code != _INDEX_OPTIONS_CONFLICT:
+                raise
+            # A TTL index made with another delay: MongoDB changes it in place only through collMod.
+            for spec in found:
+                if "expireAfterSeconds" in spec.options:
+                    await db.command({"collMod": name, "index": {
+                        "keyPattern": dict(spec.keys), "expireAfterSeconds": spec.options["expireAfterSeconds"]}})
+            await db[name].create_indexes([spec.model() for spec in found])
+
+
+_INDEX_OPTIONS_CONFLICT = 85

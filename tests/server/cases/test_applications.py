@@ -84,6 +84,29 @@ async def test_a_claim_left_by_a_dead_request_is_taken_over(start_server: StartS
 
 
 @pytest.mark.asyncio
+async def test_an_answer_is_replayed_for_a_day_and_not_after(start_server: StartServer) -> None:
+    # The server's own check: MongoDB's TTL monitor deletes expired records only when it next runs.
+    clock = FrozenClock()
+    server = await start_server(clock=clock)
+    runs = 0
+
+    async def run() -> Answer:
+        nonlocal runs
+        runs += 1
+        return Answer(200, {"n": runs})
+
+    async def submit() -> Answer:
+        return await answer_once(server.deps, citizen_id="c1", key="k", operation="submit", target="x", run=run)
+
+    assert (await submit()).body == {"n": 1}
+    clock.advance(hours=23)
+    assert (await submit()).body == {"n": 1}
+    clock.advance(hours=2)
+    assert (await submit()).body == {"n": 2}
+    assert (await submit()).body == {"n": 2}
+
+
+@pytest.mark.asyncio
 async def test_concurrent_slot_changes_all_land_and_clear_the_verdict(server: TestServer) -> None:
     token = await citizen(server)
     case = await draft(server, token, await live_guide(server.deps))
