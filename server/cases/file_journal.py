@@ -1,6 +1,6 @@
-"""Storing and deleting the objects of a case's files (material pages, joint step files) so that none is
-left behind unnoticed: each file is in the journal (file_journal_repo.py) from before its objects are
-stored until it is recorded in its case or its objects are gone; orphan_files.py sweeps the rest.
+"""Storing and deleting the objects of a case's files (material pages, joint step files, archive manifests) so
+that none is left behind unnoticed: each file is in the journal (file_journal_repo.py) from before its objects
+are stored until it is recorded in its case or its objects are gone; orphan_files.py sweeps the rest.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
-"""The file journal in MongoDB: uploaded files of a case (material pages, joint step files) whose objects
-may be garbage until the sweep settles them.
+"""The file journal in MongoDB: stored files of a case (material pages, joint step files, archive manifests) whose
+objects may be garbage until the sweep settles them.
 
 An entry is written before a file's objects are stored and removed once the file is recorded in its
 case (or its objects are deleted again). What a crash or a failed delete leaves behind stays listed here,
 so the sweep (orphan_files.py) finds it without listing the whole object store. ``place`` says where in
-the case the file belongs: ``{"slot_id": ...}`` (a material page) or ``{"step_id": ...}`` (a step's file).
+the case the file belongs: ``{"slot_id": ...}`` (a material page), ``{"step_id": ...}`` (a step's file) or
+``{"archive": ...}`` (the manifest of its electronic archive).
 """
 
 from __future__ import annotations

@@ -55,6 +55,8 @@ async def sweep_orphaned_files(deps: Deps) -> dict[str, Any]:
 def is_recorded(case: dict[str, Any], place: dict[str, str], file_id: str) -> bool:
     if "slot_id" in place:
         return find_page(case["materials"].get(place["slot_id"]), file_id) is not None
+    if "archive" in place:
+        return (case.get("archive") or {}).get("id") == file_id
     joint = joint_of(case)
     step = find_step(joint, place["step_id"]) if joint is not None else None
     return step is not None and any(file["id"] == file_id for file in step.get("files") or [])

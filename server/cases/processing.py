@@ -1,4 +1,4 @@
-"""After pre-review: accept or not, process in steps, special procedures, decide, deliver, archive.
+"""After pre-review: accept or not, process in steps, special procedures, decide, deliver (archiving: archive.py).
 
 Each function is one officer action and one ``workflow.transition``: the state machine decides whether
 it is allowed, and the record of the stage (acceptance, steps, procedures, decision, delivery) is
@@ -199,8 +199,3 @@ async def deliver(deps: Deps, officer: StaffPrincipal, case_id: str, *, method: 
                 "at": deps.clock.now(), "by": actor.to_doc()}
     return await transition(deps, case, Action.DELIVER, actor, as_role="officer", changes={"delivery": delivery},
                             record={k: delivery[k] for k in ("method", "waybill_no", "carrier")})
-
-
-async def archive(deps: Deps, officer: StaffPrincipal, case_id: str) -> dict[str, Any]:
-    case = await case_of_officer(deps, officer, case_id, Part.COORDINATE)
-    return await transition(deps, case, Action.ARCHIVE, officer_actor(officer), as_role="officer")

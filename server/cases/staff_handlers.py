@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.cases import claims, prereview, processing
+from server.cases import archive, claims, prereview, processing
 from server.cases.joint_views import STAFF_JOINT
 from server.cases.staff_views import QUEUE_STATES, case_status, officer_case_detail, officer_material, officer_queue
 from server.cases.timers import WarningLevel
@@ -68,6 +68,11 @@ QUEUE_ITEM: Schema = obj({**_STATE_FIELDS, "applicant": _PERSON,
 
 _SUPPLEMENT_ITEM = obj({"slot_id": string(), "name": string(), "reason": string()},
                        required=["slot_id", "name", "reason"])
+_ARCHIVE_FIELDS: dict[str, Schema] = {
+    "key": string(description="The manifest's object key"), "sha256": string(description="The manifest's SHA-256"),
+    "size": integer(minimum=0), "files": integer(minimum=0, description="Files listed with their SHA-256"),
+    "at": DATETIME, "by": _ACTOR,
+}
 _STATUS_FIELDS: dict[str, Schema] = {
     **_STATE_FIELDS,
     "supplement": nullable(obj({"round": integer(minimum=1), "items": array(_SUPPLEMENT_ITEM),
@@ -96,9 +101,16 @@ _STATUS_FIELDS: dict[str, Schema] = {
         "carrier": nullable(string()), "at": DATETIME, "by": _ACTOR,
     }, required=["method", "waybill_no", "carrier", "at", "by"])),
     "joint": nullable(STAFF_JOINT),
+    "archive": nullable(obj(_ARCHIVE_FIELDS, required=list(_ARCHIVE_FIELDS),
+                            description="The electronic archive (电子档案) once archived")),
     "history": array(HISTORY_ENTRY),
 }
 CASE_STATUS: Schema = obj(_STATUS_FIELDS, required=list(_STATUS_FIELDS))
+ARCHIVE_CHECK: Schema = obj({
+    **_ARCHIVE_FIELDS, "intact": boolean(), "checked_at": DATETIME,
+    "problems": array(obj({"key": string(), "problem": string(enum=["missing", "changed"])},
+                          required=["key", "problem"])),
+}, required=[*_ARCHIVE_FIELDS, "intact", "checked_at", "problems"])
 
 MATERIAL: Schema = obj({
     "slot_id": string(), "name": string(), "requirement": nullable(string()), "condition": nullable(string()),
@@ -300,10 +312,20 @@ class DeliverHandler(OfficerHandler):
 
 
 class ArchiveHandler(OfficerHandler):
-    @endpoint("Archive a finished case", tags=_TAGS, auth="staff", roles=OFFICER, responses={200: CASE_STATUS},
-              errors=_ACTION_ERRORS)
+    @endpoint("Archive a finished case (电子档案): materials, decisions and history fixed and checksummed",
+              tags=_TAGS, auth="staff", roles=OFFICER, responses={200: CASE_STATUS}, errors=_ACTION_ERRORS,
+              description="Writes the case's manifest (every file with its SHA-256 taken from the stored bytes) "
+                          "and records the manifest's SHA-256 in the case. 409 archive_file_changed or "
+                          "archive_file_missing when a stored file no longer matches its record.")
     async def post(self, case_id: str) -> None:
-        self.write_case(await processing.archive(self.deps, self.officer, case_id))
+        self.write_case(await archive.archive(self.deps, self.officer, case_id))
+
+    @endpoint("Check an archived case: the manifest and every file against their SHA-256", tags=_TAGS,
+              auth="staff", roles=OFFICER, responses={200: ARCHIVE_CHECK}, errors=(404,),
+              description="404 case_not_archived before archiving. ``intact`` is false when a file or the manifest "
+                          "is missing or changed; ``problems`` names them.")
+    async def get(self, case_id: str) -> None:
+        self.write_json(await archive.verify(self.deps, self.officer, case_id))
 
 
 def routes(settings: Settings) -> list[Route]:

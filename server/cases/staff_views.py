@@ -65,7 +65,12 @@ def case_status(case: dict[str, Any], now: datetime) -> dict[str, Any]:
         "acceptance": case.get("acceptance"), "steps": case.get("steps") or [], "joint": staff_joint(case),
         "special_procedures": case.get("special_procedures") or [], "decision": case.get("decision"),
         "delivery": case.get("delivery"), "history": [_history_entry(e) for e in case["history"]],
+        "archive": _archive_view(case.get("archive")),
     }
+
+
+def _archive_view(record: dict[str, Any] | None) -> dict[str, Any] | None:
+    return {key: record[key] for key in ("key", "sha256", "size", "files", "at", "by")} if record else None
 
 
 def _history_entry(entry: dict[str, Any]) -> dict[str, Any]:

@@ -394,6 +394,19 @@ export async function renderCase(root, caseId, ctx) {
     if (d.delivery) {
       parts.push(el('div', { class: 'record' }, el('strong', {}, '送达'), ` ${d.delivery.method} ${d.delivery.waybill_no || ''} · ${formatDateTime(d.delivery.at)}`));
     }
+    if (d.archive) {
+      const result = el('span', { id: 'archive-check' });
+      parts.push(el('div', { class: 'record', id: 'archive-record' }, el('strong', {}, '电子档案'),
+        ` ${d.archive.files} 个文件 · ${actorName(d.archive.by)} · ${formatDateTime(d.archive.at)} · SHA-256 `,
+        el('code', { title: d.archive.sha256 }, d.archive.sha256.slice(0, 16)), ' ',
+        el('button', { type: 'button', class: 'btn btn-small', id: 'action-archive-check', onclick: async () => {
+          const checked = await busy('正在校验档案…', () => api.get(`${base}/archive`));
+          if (!checked) return;
+          clear(result, checked.intact
+            ? el('span', { class: 'badge badge-live' }, '档案完好')
+            : el('span', { class: 'badge badge-rejected' }, `档案受损：${checked.problems.map((p) => `${p.key}（${p.problem === 'missing' ? '缺失' : '已改变'}）`).join('；')}`));
+        } }, '校验'), ' ', result));
+    }
     return parts.length ? el('section', { class: 'panel case-records' }, el('h2', {}, '办理记录'), parts) : null;
   }
 
