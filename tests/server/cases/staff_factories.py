@@ -4,7 +4,7 @@ cases with real pages in the object store."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from server.cases import repository
 from server.cases.model import case_number, new_case, new_case_id
 from server.cases.states import Action
 from server.cases.workflow import transition
+from server.clock import FrozenClock
 from tests.cms.factories import DEPARTMENT_ID, OTHER_DEPARTMENT_ID, create_catalog, guide_content, material
 from tests.miniprogram_api.factories import bind, login
 from tests.support.server import TestServer
@@ -41,6 +42,25 @@ async def prepare(server: TestServer) -> None:
     await seed_from_package(server.deps.db, server.deps.clock)
     server.deps.calendar.expire()
     await create_catalog(server.deps)
+
+
+async def started_on_monday(start_server: Callable[..., Awaitable[TestServer]]) -> TestServer:
+    """A server (test or console) on a frozen clock at 09:00 on Monday 16 November 2026 in China, with long
+    sessions, the holiday calendar and the test departments."""
+    server = await start_server(clock=FrozenClock(china_morning(2026, 11, 16)), **LONG_SESSIONS)
+    await prepare(server)
+    return server
+
+
+async def delivered_case(server: TestServer, browser: StaffBrowser, guide: dict[str, Any]) -> dict[str, Any]:
+    """A case taken by ``browser`` through pre-review, acceptance and approval, then handed over (pickup)."""
+    case = await passed_case(server, browser, guide)
+    base = f"/staff/v1/cases/{case['id']}"
+    for action, body in (("accept", {}), ("approve", {"result_name": "备案回执", "licence_no": "BA-1"}),
+                         ("deliver", {"method": "pickup"})):
+        response = await browser.post(f"{base}/{action}", json=body)
+        assert response.status == 200, (action, response.body)
+    return dict(response.json)
 
 
 async def publish_guide(server: TestServer, *, department_id: str = DEPARTMENT_ID, promised_days: int = 10,

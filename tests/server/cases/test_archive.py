@@ -11,37 +11,23 @@ import pytest
 
 from server import jsonutil
 from server.cases.file_journal_repo import JOURNAL
-from server.clock import FrozenClock
 from tests.conftest import StartServer
 from tests.miniprogram_api.case_factories import stored_keys
 from tests.server.cases.staff_factories import (
-    LONG_SESSIONS,
-    china_morning,
+    delivered_case,
     officer,
     passed_case,
-    prepare,
     publish_guide,
+    started_on_monday,
 )
 from tests.support.server import TestServer
 from tests.support.staff import StaffBrowser
 
 
-async def started(start_server: StartServer) -> TestServer:
-    server = await start_server(clock=FrozenClock(china_morning(2026, 11, 16)), **LONG_SESSIONS)
-    await prepare(server)
-    return server
-
-
-async def delivered_case(start_server: StartServer) -> tuple[TestServer, StaffBrowser, dict[str, Any]]:
-    server = await started(start_server)
+async def delivered(start_server: StartServer) -> tuple[TestServer, StaffBrowser, dict[str, Any]]:
+    server = await started_on_monday(start_server)
     alice = await officer(server, "alice")
-    case = await passed_case(server, alice, await publish_guide(server))
-    base = f"/staff/v1/cases/{case['id']}"
-    for action, body in (("accept", {}), ("approve", {"result_name": "备案回执", "licence_no": "BA-1"}),
-                         ("deliver", {"method": "pickup"})):
-        response = await alice.post(f"{base}/{action}", json=body)
-        assert response.status == 200, (action, response.body)
-    return server, alice, case
+    return server, alice, await delivered_case(server, alice, await publish_guide(server))
 
 
 async def manifest_of(server: TestServer, record: dict[str, Any]) -> tuple[bytes, dict[str, Any]]:
@@ -55,7 +41,7 @@ async def _one(data: bytes) -> AsyncIterator[bytes]:
 
 @pytest.mark.asyncio
 async def test_a_delivered_case_is_archived_with_every_file_checksummed(start_server: StartServer) -> None:
-    server, alice, case = await delivered_case(start_server)
+    server, alice, case = await delivered(start_server)
     base = f"/staff/v1/cases/{case['id']}"
     assert (await alice.get(f"{base}/archive")).error_code == "case_not_archived"
 
@@ -92,7 +78,7 @@ async def test_a_delivered_case_is_archived_with_every_file_checksummed(start_se
 @pytest.mark.asyncio
 async def test_the_check_names_a_changed_file_a_missing_file_and_a_changed_manifest(
         start_server: StartServer) -> None:
-    server, alice, case = await delivered_case(start_server)
+    server, alice, case = await delivered(start_server)
     base = f"/staff/v1/cases/{case['id']}"
     record = (await alice.post(f"{base}/archive")).json["archive"]
     _, manifest = await manifest_of(server, record)
@@ -111,7 +97,7 @@ async def test_the_check_names_a_changed_file_a_missing_file_and_a_changed_manif
 
 @pytest.mark.asyncio
 async def test_a_case_whose_file_changed_since_it_was_recorded_is_not_archived(start_server: StartServer) -> None:
-    server, alice, case = await delivered_case(start_server)
+    server, alice, case = await delivered(start_server)
     base = f"/staff/v1/cases/{case['id']}"
     page_key = next(key for key in await stored_keys(server.deps) if not key.endswith(".thumb.jpg"))
     await server.deps.store.put(page_key, _one(b"%PDF-1.4 swapped"), max_bytes=1024)
@@ -125,7 +111,7 @@ async def test_a_case_whose_file_changed_since_it_was_recorded_is_not_archived(s
 
 @pytest.mark.asyncio
 async def test_an_unfinished_case_is_not_archived_and_leaves_no_manifest(start_server: StartServer) -> None:
-    server = await started(start_server)
+    server = await started_on_monday(start_server)
     alice = await officer(server, "alice")
     case = await passed_case(server, alice, await publish_guide(server))
     refused = await alice.post(f"/staff/v1/cases/{case['id']}/archive")

@@ -7,21 +7,18 @@ import pytest
 from server.clock import FrozenClock
 from tests.conftest import StartServer
 from tests.server.cases.staff_factories import (
-    LONG_SESSIONS,
     china_morning,
     officer,
     passed_case,
-    prepare,
     publish_guide,
+    started_on_monday,
     submitted_case,
 )
 from tests.support.server import TestServer
 
 
 async def started(start_server: StartServer) -> TestServer:
-    server = await start_server(clock=FrozenClock(china_morning(2026, 11, 16)), **LONG_SESSIONS)
-    await prepare(server)
-    return server
+    return await started_on_monday(start_server)
 
 
 @pytest.mark.asyncio

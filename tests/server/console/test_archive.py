@@ -8,15 +8,12 @@ from collections.abc import AsyncIterator
 import pytest
 from playwright.async_api import expect
 
-from server.clock import FrozenClock
 from tests.miniprogram_api.case_factories import stored_keys
 from tests.server.cases.staff_factories import (
-    LONG_SESSIONS,
-    china_morning,
+    delivered_case,
     officer,
-    passed_case,
-    prepare,
     publish_guide,
+    started_on_monday,
 )
 from tests.server.console.conftest import OpenPage, StartConsoleServer
 from tests.support.browser import sign_in
@@ -30,13 +27,9 @@ async def _one(data: bytes) -> AsyncIterator[bytes]:
 
 async def test_an_officer_archives_a_delivered_case_and_the_check_finds_an_altered_page(
         start_console_server: StartConsoleServer, new_page: OpenPage) -> None:
-    server = await start_console_server(clock=FrozenClock(china_morning(2026, 11, 16)), **LONG_SESSIONS)
-    await prepare(server)
+    server = await started_on_monday(start_console_server)
     alice = await officer(server, "alice")
-    case = await passed_case(server, alice, await publish_guide(server))
-    base = f"/staff/v1/cases/{case['id']}"
-    for action, body in (("accept", {}), ("approve", {"result_name": "备案回执"}), ("deliver", {"method": "pickup"})):
-        assert (await alice.post(f"{base}/{action}", json=body)).status == 200
+    case = await delivered_case(server, alice, await publish_guide(server))
 
     page = await new_page()
     await sign_in(page, server, "alice", hash_path=f"workbench/{case['id']}")
