@@ -12,7 +12,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import requests
 from wechatpy.client import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
@@ -27,6 +26,9 @@ log = logging.getLogger("yiwang.providers.wechat")
 # configuration, must act (log in again), so these answer 401 rather than 502.
 _CODE_ERRORS = {40029, 40163, 40226}
 _TIMEOUT_SECONDS = 10
+# What wechatpy's HTTP layer raises when WeChat cannot be reached or answers garbage: requests' errors are
+# OSErrors, and an unparsable body is a ValueError.
+_UNREACHABLE = (OSError, ValueError)
 
 
 class WechatUpstreamError(UpstreamError):
@@ -103,7 +105,7 @@ class WechatMiniProgram:
             await asyncio.to_thread(self._client.wxa.send_subscribe_message, openid, template_id, data, page)
         except WeChatClientException as exc:
             return _as_int(exc.errcode) or -1
-        except (requests.RequestException, ValueError) as exc:
+        except _UNREACHABLE as exc:
             log.warning("WeChat API unreachable: %s", type(exc).__name__)
             raise WechatUnavailable() from None
         return 0
@@ -118,7 +120,7 @@ class WechatMiniProgram:
             # errmsg may echo request details; the errcode says what went wrong.
             log.warning("WeChat API error: errcode %s", errcode)
             raise WechatUpstreamError(wechat_errcode=errcode) from None
-        except (requests.RequestException, ValueError) as exc:
+        except _UNREACHABLE as exc:
             log.warning("WeChat API unreachable: %s", type(exc).__name__)
             raise WechatUnavailable() from None
 
