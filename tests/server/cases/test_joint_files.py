@@ -24,6 +24,7 @@ from tests.server.cases.joint_factories import (
     steps_by_id,
     taken_in,
 )
+from tests.support.outages import database_lost, store_deletes_fail
 from tests.support.staff import StaffBrowser
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -147,15 +148,8 @@ async def test_a_step_file_cut_short_before_its_record_is_swept(start_server: St
     market = scene.officers[MARKET]
     case_id = await pushed_case(scene)
     recorded = files_of((await add_file(market, case_id, "licence", "a.pdf", PDF)).json, "licence")[0]
-
-    async def refuse(key: str) -> None:
-        raise OSError("object store unreachable")
-
-    async def lost(*args: Any, **kwargs: Any) -> Any:
-        raise ConnectionError("database connection lost")
-
-    monkeypatch.setattr(joint_files.repository, "replace_case", lost)
-    monkeypatch.setattr(scene.server.deps.store, "delete", refuse)
+    database_lost(joint_files.repository, "replace_case", monkeypatch)
+    store_deletes_fail(scene.server, monkeypatch)
     scene.server.check_schemas = False  # an unexpected failure answers an undocumented 500
     assert (await add_file(market, case_id, "licence", "b.pdf", PDF)).status == 500
     scene.server.check_schemas = True

@@ -15,6 +15,7 @@ from server.clock import FrozenClock
 from server.worker.registry import registered_jobs
 from tests.conftest import StartServer
 from tests.miniprogram_api.case_factories import PHOTO, citizen, draft, live_guide, pages_path, stored_keys, upload
+from tests.support.outages import database_lost, store_deletes_fail
 from tests.support.server import TestServer, frozen_clock
 from tests.uploads.intake.factories import encode, sharp_picture
 from uploads import materials
@@ -37,24 +38,18 @@ async def journal_ids(server: TestServer) -> list[str]:
     return sorted([entry["_id"] async for entry in server.deps.db[JOURNAL].find({})])
 
 
-def store_down(server: TestServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    async def refuse(key: str) -> None:
-        raise OSError("object store unreachable")
-
-    monkeypatch.setattr(server.deps.store, "delete", refuse)
+async def photo_page_ids(server: TestServer, token: str, case_id: str) -> list[str]:
+    detail = (await server.get(f"/mp/v1/cases/{case_id}", token=token)).json
+    return [page["id"] for page in detail["materials"][2]["pages"]]
 
 
 @pytest.mark.asyncio
 async def test_an_upload_cut_short_after_storing_is_deleted_once_it_is_older_than_any_upload(
         start_server: StartServer, monkeypatch: pytest.MonkeyPatch) -> None:
     server, clock, token, case_id = await started(start_server)
-
-    async def database_lost(*args: Any, **kwargs: Any) -> Any:
-        raise ConnectionError("database connection lost")
-
     # Stored, then neither recorded nor deleted: what a crash between the two leaves.
-    monkeypatch.setattr(materials, "change_slot", database_lost)
-    store_down(server, monkeypatch)
+    database_lost(materials, "change_slot", monkeypatch)
+    store_deletes_fail(server, monkeypatch)
     server.check_schemas = False  # an unexpected failure answers an undocumented 500
     assert (await upload(server, token, case_id, PHOTO, picture())).status == 500
     server.check_schemas = True
@@ -81,7 +76,7 @@ async def test_a_refused_upload_whose_objects_could_not_be_deleted_is_swept_late
     pictures = [picture(seed) for seed in (1, 2)]
     server, clock, token, case_id = await started(
         start_server, max_case_upload_bytes=max(len(data) for data in pictures) + 1000)
-    store_down(server, monkeypatch)
+    store_deletes_fail(server, monkeypatch)
     responses = await asyncio.gather(*(upload(server, token, case_id, PHOTO, data) for data in pictures))
     assert sorted((r.status, r.error_code) for r in responses) == [(201, None), (413, "case_total_too_large")]
     monkeypatch.undo()
@@ -91,8 +86,7 @@ async def test_a_refused_upload_whose_objects_could_not_be_deleted_is_swept_late
     clock.advance(hours=2)
     assert await sweep_orphaned_files(server.deps) == {**NOTHING, "deleted_objects": 2}
     assert [key.split("/")[-1].split(".")[0] for key in await stored_keys(server.deps)] == [kept["id"]] * 2
-    detail = (await server.get(f"/mp/v1/cases/{case_id}", token=token)).json
-    assert [page["id"] for page in detail["materials"][2]["pages"]] == [kept["id"]]
+    assert await photo_page_ids(server, token, case_id) == [kept["id"]]
 
 
 @pytest.mark.asyncio
@@ -101,7 +95,7 @@ async def test_a_removed_page_is_gone_at_once_and_its_objects_follow_when_the_st
     server, clock, token, case_id = await started(start_server)
     page = (await upload(server, token, case_id, PHOTO, picture())).json["page"]
     assert await journal_ids(server) == []  # a recorded page is not a candidate
-    store_down(server, monkeypatch)
+    store_deletes_fail(server, monkeypatch)
     removed = await server.request("DELETE", f"{pages_path(case_id, PHOTO)}/{page['id']}", token=token)
     assert removed.status == 204, removed.body
     monkeypatch.undo()
@@ -127,8 +121,7 @@ async def test_a_page_recorded_in_its_case_keeps_its_objects_when_its_entry_ling
     assert await sweep_orphaned_files(server.deps) == {**NOTHING, "recorded_files": 1}
     assert await stored_keys(server.deps) == keys
     assert await journal_ids(server) == []
-    detail = (await server.get(f"/mp/v1/cases/{case_id}", token=token)).json
-    assert [recorded["id"] for recorded in detail["materials"][2]["pages"]] == [page["id"]]
+    assert await photo_page_ids(server, token, case_id) == [page["id"]]
 
 
 @pytest.mark.asyncio
@@ -136,7 +129,7 @@ async def test_a_delete_that_keeps_failing_is_retried_on_the_next_run(
         start_server: StartServer, monkeypatch: pytest.MonkeyPatch) -> None:
     server, clock, token, case_id = await started(start_server)
     page = (await upload(server, token, case_id, PHOTO, picture())).json["page"]
-    store_down(server, monkeypatch)
+    store_deletes_fail(server, monkeypatch)
     await server.request("DELETE", f"{pages_path(case_id, PHOTO)}/{page['id']}", token=token)
 
     clock.advance(hours=2)
