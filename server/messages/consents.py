@@ -63,14 +63,24 @@ async def consents_view(deps: Deps, citizen_id: str) -> list[dict[str, Any]]:
             for c in await repository.consents_of(deps.db, citizen_id)]
 
 
-async def take_consent(deps: Deps, citizen_id: str, channel: str, template_id: str) -> str | None:
-    """The recipient if a consent allows one more message (spending a one-time consent), else None."""
+async def take_consent(deps: Deps, citizen_id: str, channel: str, template_id: str, message_id: str) -> str | None:
+    """The recipient if a consent allows this message (spending a one-time consent), else None.
+
+    A message takes at most one one-time consent, however often it is tried: the consent notes the
+    message in the same write that spends it, until ``consent_reserved`` (a worker that died in between
+    leaves the note, and the next attempt finds it)."""
     key = consent_id(citizen_id, channel, template_id)
-    spent = await repository.spend_one_time_consent(deps.db, key)
+    spent = await repository.spend_one_time_consent(deps.db, key, message_id)
     if spent is not None:
         return str(spent["recipient"])
     consent = await repository.get_consent(deps.db, key)
-    if consent is not None and consent.get("long_term") == "accepted":
+    if consent is None:
+        return None
+    if consent.get("long_term") == "accepted" or repository.consent_spent_for(consent, message_id):
         return str(consent["recipient"])
     return None
 
+
+async def consent_reserved(deps: Deps, citizen_id: str, channel: str, template_id: str, message_id: str) -> None:
+    """The message now records its consent itself: drop the consent's note of it."""
+    await repository.forget_consent_spending(deps.db, consent_id(citizen_id, channel, template_id), message_id)

@@ -9,8 +9,9 @@ At-least-once, on purpose: neither provider takes an idempotency key, so a messa
 under a lease before the provider is called. A worker that dies after the provider accepted a message and
 before the outcome is stored leaves it ``sending``; once the lease expires another worker sends it again.
 The alternative (mark it sent before calling) would lose messages instead, which the citizen cannot notice.
-The consent is reserved once per message (``consent: reserved``), so retries never spend a second one
-(a worker dying between spending it and marking the message can cost the citizen one consent).
+A message spends at most one consent: the consent notes the message in the write that spends it, and the
+message then records it as reserved (``consent: reserved``), so neither a retry nor a worker that died in
+between spends a second one (server.messages.consents).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from server.clock import CHINA_TIME
 from server.messages import repository
 from server.messages.backoff import retry_delay
-from server.messages.consents import take_consent
+from server.messages.consents import consent_reserved, take_consent
 from server.messages.kinds import MessageKind, template_fields
 from server.messages.senders import Outcome, SendResult, sender_for
 from server.messages.templates import progress_templates
@@ -54,11 +55,15 @@ async def deliver_message(deps: Deps, message: dict[str, Any], holder: str) -> s
     if message.get("consent") != "reserved":
         recipient = None
         if message.get("citizen_id"):
-            recipient = await take_consent(deps, message["citizen_id"], message["channel"], template.template_id)
+            recipient = await take_consent(deps, message["citizen_id"], message["channel"], template.template_id,
+                                           message["_id"])
         if recipient is None:
             await _finish(deps, message, holder, "no_consent", "no consent left for this template")
             return "no_consent"
-        await repository.mark_consent_reserved(deps.db, message["_id"], holder, recipient)
+        # Lost the lease meanwhile: the note stays, so the worker that holds the message now spends nothing.
+        if await repository.mark_consent_reserved(deps.db, message["_id"], holder, recipient):
+            await consent_reserved(deps, message["citizen_id"], message["channel"], template.template_id,
+                                   message["_id"])
     kind = MessageKind(message["kind"])
     fields = template_fields(kind, {**message, "queued_at_text": _time_text(message.get("queued_at"))})
     try:

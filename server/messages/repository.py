@@ -6,6 +6,7 @@ mis-evaluates ``$or`` next to other conditions); states are strings, never boole
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -71,9 +72,11 @@ async def lease_next_message(db: Db, holder: str, now: datetime, lease_until: da
     return await lease_next_due(db[MESSAGES], holder, now, lease_until)
 
 
-async def mark_consent_reserved(db: Db, message_id: str, holder: str, recipient: str) -> None:
-    await db[MESSAGES].update_one({"_id": message_id, "lease_holder": holder},
-                                  {"$set": {"consent": "reserved", "recipient": recipient}})
+async def mark_consent_reserved(db: Db, message_id: str, holder: str, recipient: str) -> bool:
+    """Record the consent the message took, only while this worker still holds the message."""
+    result = await db[MESSAGES].update_one({"_id": message_id, "lease_holder": holder},
+                                           {"$set": {"consent": "reserved", "recipient": recipient}})
+    return result.matched_count == 1
 
 
 async def finish_message(db: Db, message_id: str, holder: str, fields: dict[str, Any]) -> bool:
@@ -118,10 +121,29 @@ async def get_consent(db: Db, consent_id: str) -> dict[str, Any] | None:
     return await db[CONSENTS].find_one({"_id": consent_id})
 
 
-async def spend_one_time_consent(db: Db, consent_id: str) -> dict[str, Any] | None:
-    """Atomically take one one-time consent; None when none is left."""
-    return await db[CONSENTS].find_one_and_update({"_id": consent_id, "remaining": {"$gt": 0}},
-                                                  {"$inc": {"remaining": -1}}, return_document=ReturnDocument.AFTER)
+async def spend_one_time_consent(db: Db, consent_id: str, message_id: str) -> dict[str, Any] | None:
+    """Atomically take one one-time consent for this message, noting the message in the same write;
+    None when none is left or this message already took one (see ``consent_spent_for``)."""
+    spending = f"spending.{_spending_key(message_id)}"
+    return await db[CONSENTS].find_one_and_update(
+        {"_id": consent_id, "remaining": {"$gt": 0}, spending: {"$exists": False}},
+        {"$inc": {"remaining": -1}, "$set": {spending: message_id}}, return_document=ReturnDocument.AFTER)
+
+
+def consent_spent_for(consent: dict[str, Any], message_id: str) -> bool:
+    """Whether the message took a consent that it has not yet recorded as reserved: its worker died in
+    between, and the message must not take a second one."""
+    return _spending_key(message_id) in (consent.get("spending") or {})
+
+
+async def forget_consent_spending(db: Db, consent_id: str, message_id: str) -> None:
+    """Once the message itself records its reserved consent, the note on the consent is not needed."""
+    await db[CONSENTS].update_one({"_id": consent_id}, {"$unset": {f"spending.{_spending_key(message_id)}": ""}})
+
+
+def _spending_key(message_id: str) -> str:
+    # A field name: no dots, no leading $, whatever a message id looks like.
+    return hashlib.sha1(message_id.encode("utf-8"), usedforsecurity=False).hexdigest()[:20]
 
 
 async def consents_of(db: Db, citizen_id: str) -> list[dict[str, Any]]:

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 
 from server.cases import repository as cases
 from server.clock import FrozenClock
 from server.messages import repository
+from server.messages.consents import consent_id, take_consent
 from server.messages.delivery import deliver_due_messages
 from server.messages.relay import relay_outboxes
 from server.sandbox import messages_repo
@@ -150,3 +152,39 @@ async def test_two_workers_deliver_each_message_once(start_server: StartServer) 
                                          deliver_due_messages(server.deps, "b"))
     assert first.get("sent", 0) + second.get("sent", 0) == 7
     assert len(await received(server)) == 7
+
+
+@pytest.mark.asyncio
+async def test_a_worker_that_died_after_spending_the_consent_does_not_cost_a_second_one(
+        start_server: StartServer) -> None:
+    server = await start_server(**FAST_RETRIES)
+    _, citizen_id = await consenting_citizen(server, consents=1)
+    await new_submitted_case(server, citizen_id)
+    await relay_outboxes(server.deps)
+    # The dead worker leased the message (its lease already over) and spent the one consent, then died
+    # before the message recorded it.
+    now = server.deps.clock.now()
+    message = await repository.lease_next_message(server.deps.db, "dead-worker", now, now - timedelta(seconds=1))
+    assert message is not None
+    template_id = server.settings.wechat_progress_template_id
+    assert await take_consent(server.deps, citizen_id, "wechat", template_id, message["_id"]) is not None
+
+    assert await deliver_due_messages(server.deps, "next-worker") == {"sent": 1}
+    assert len(await received(server)) == 1
+    consent = await repository.get_consent(server.deps.db, consent_id(citizen_id, "wechat", template_id))
+    assert consent is not None
+    assert consent["remaining"] == 0
+    assert not consent.get("spending")  # the note went once the message recorded its consent
+
+
+@pytest.mark.asyncio
+async def test_a_message_takes_one_consent_however_often_it_asks(start_server: StartServer) -> None:
+    server = await start_server()
+    _, citizen_id = await consenting_citizen(server, consents=2)
+    template_id = server.settings.wechat_progress_template_id
+    recipients = {await take_consent(server.deps, citizen_id, "wechat", template_id, "case-1:1:submitted")
+                  for _ in range(3)}
+    assert len(recipients) == 1
+    assert None not in recipients
+    assert await take_consent(server.deps, citizen_id, "wechat", template_id, "case-1:2:accepted") is not None
+    assert await take_consent(server.deps, citizen_id, "wechat", template_id, "case-1:3:approved") is None

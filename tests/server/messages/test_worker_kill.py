@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from server.messages import repository
+from server.messages.consents import consent_id
 from server.messages.relay import relay_outboxes
 from server.sandbox import messages_repo
 from tests.conftest import StartServer
@@ -70,24 +71,33 @@ async def test_a_worker_killed_mid_batch_loses_no_message(start_server: StartSer
 
     second = start_worker(server, mongo_url, log)
     try:
-        assert await until(lambda: _all_sent(server), seconds=60), log.read_text()
+        assert await until(lambda: _all_sent(server), seconds=60), (await _statuses(server), log.read_text())
     finally:
         second.send_signal(signal.SIGTERM)
         second.wait(timeout=20)
 
     sent = accepted_message_ids(await received(server))
     messages = [m async for m in server.deps.db[repository.MESSAGES].find({})]
-    assert len(messages) == MESSAGES
-    assert {m["status"] for m in messages} == {"sent"}
+    assert await _statuses(server) == {"sent": MESSAGES}
     assert set(sent) == {m["_id"] for m in messages}  # none lost
     duplicates = {message_id: count for message_id, count in sent.items() if count > 1}
     # At most the one message in flight when the worker died, and only once more.
     assert len(duplicates) <= 1, duplicates
     assert all(count == 2 for count in duplicates.values()), duplicates
+    # One consent per message, even for the one whose worker died after spending it.
+    template_id = server.settings.wechat_progress_template_id
+    consent = await repository.get_consent(server.deps.db, consent_id(citizen_id, "wechat", template_id))
+    assert consent is not None
+    assert consent["remaining"] == 0
+    assert not consent.get("spending")
 
 
 async def _accepted_count(server: TestServer, at_least: int) -> bool:
     return sum(accepted_message_ids(await received(server)).values()) >= at_least
+
+
+async def _statuses(server: TestServer) -> Counter[str]:
+    return Counter([str(m["status"]) async for m in server.deps.db[repository.MESSAGES].find({})])
 
 
 async def _all_sent(server: TestServer) -> bool:
