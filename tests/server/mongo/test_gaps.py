@@ -57,3 +57,27 @@ async def test_range_conditions_on_several_fields_combine(things: AsyncCollectio
     await things.insert_many([{"_id": i, "at": NOW + timedelta(hours=i), "n": i} for i in range(5)])
     found = [d["_id"] async for d in things.find({"at": {"$gte": NOW + timedelta(hours=1)}, "n": {"$lt": 3}})]
     assert sorted(found) == [1, 2]
+
+
+@pytest.mark.asyncio
+async def test_keys_of_an_embedded_map_are_tested_set_and_unset_by_dotted_path(
+        things: AsyncCollection[dict[str, Any]]) -> None:
+    """How a consent notes the message that spent it (server.messages.repository): the embedded MongoDB's
+    ``$ne`` matches neither a missing field nor an array element, so a map and ``$exists`` it is."""
+    await things.insert_one({"_id": 1, "remaining": 2})
+
+    async def spend(key: str) -> dict[str, Any] | None:
+        return await things.find_one_and_update(
+            {"_id": 1, "remaining": {"$gt": 0}, f"spending.{key}": {"$exists": False}},
+            {"$inc": {"remaining": -1}, "$set": {f"spending.{key}": key}}, return_document=ReturnDocument.AFTER)
+
+    first = await spend("a")
+    assert first is not None
+    assert first["spending"] == {"a": "a"}
+    assert await spend("a") is None  # the same key spends once
+    assert await things.find_one({"_id": 1, "spending.a": {"$exists": True}}) is not None
+    await things.update_one({"_id": 1}, {"$unset": {"spending.a": ""}})
+    second = await spend("b")
+    assert second is not None
+    assert second["remaining"] == 0
+    assert second["spending"] == {"b": "b"}
