@@ -28,6 +28,10 @@ class SettingsError(Exception):
     """A setting is missing or invalid; the message names the environment variable."""
 
 
+def _env_of(name: str) -> str:
+    return str(Settings.__dataclass_fields__[name].metadata["env"])
+
+
 def setting(env: str, default: Any, help: str, *, group: str, secret: bool = False,
             live_required: bool = False) -> Any:
     return field(default=default, metadata={
@@ -184,6 +188,9 @@ class Settings:
                                             "for published or withdrawn guides to (un)index.", group="limits")
     worker_poll_seconds: float = setting("WORKER_POLL_SECONDS", 5.0, "How often the worker looks for "
                                          "due jobs.", group="limits")
+    worker_lease_seconds: float = setting("WORKER_LEASE_SECONDS", 30.0, "How long a running job's lease "
+                                          "outlives its worker's last renewal (every third of it): a worker "
+                                          "that died frees its job this long after.", group="limits")
     delivery_max_age_seconds: int = setting("DELIVERY_MAX_AGE_SECONDS", 0, "max-age of published content "
                                             "(guides, notices) for browsers and proxies; 0 makes them "
                                             "revalidate (cheap 304) so a publish shows on the next request.",
@@ -270,6 +277,10 @@ class Settings:
             problems.append(f"YIWANG_MODE must be sandbox or live, not {self.mode!r}")
         if not 0 <= self.port <= 65535:
             problems.append("PORT must be 0..65535")
+        for interval in ("worker_poll_seconds", "worker_lease_seconds", "message_lease_seconds",
+                         "search_refresh_seconds"):
+            if not getattr(self, interval) > 0:
+                problems.append(f"{_env_of(interval)} must be more than 0")
         if self.encryption_key:
             try:
                 if len(base64.b64decode(self.encryption_key, validate=True)) != 32:

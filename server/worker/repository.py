@@ -44,6 +44,12 @@ async def take_due_lease(db: Db, job: str, holder: str, now: datetime, lease_sec
     return taken is not None
 
 
+async def renew_lease(db: Db, job: str, holder: str, until: datetime) -> bool:
+    """Extend a lease this worker still holds; False when it no longer does."""
+    result = await db.job_leases.update_one({"_id": job, "holder": holder}, {"$set": {"lease_until": until}})
+    return result.matched_count == 1
+
+
 async def release_lease(db: Db, job: str, holder: str, next_run_at: datetime) -> None:
     await db.job_leases.update_one({"_id": job, "holder": holder},
                                    {"$set": {"holder": None, "lease_until": FREE, "next_run_at": next_run_at}})

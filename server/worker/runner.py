@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -10,7 +11,7 @@ import traceback
 from datetime import timedelta
 from typing import Any
 
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 from server.deps import Deps
 from server.errors import AppError
@@ -19,8 +20,6 @@ from server.worker.registry import Job, registered_jobs
 
 log = logging.getLogger("yiwang.worker")
 
-# A lease outlives the job's timeout a little, so a worker that died mid-run frees the job soon after.
-_LEASE_MARGIN_SECONDS = 30
 # A run that failed (a provider briefly down, the web process not yet listening) is tried again this
 # soon, not a whole interval later: a six-hourly reconciliation must not wait six hours more.
 RETRY_AFTER_FAILURE_SECONDS = 60
@@ -63,17 +62,38 @@ async def run_due_jobs(deps: Deps, holder: str, *, only: str | None = None, forc
             continue
         now = deps.clock.now()
         await repository.ensure_job_lease(deps.db, job.name, now)
-        lease = job.timeout_seconds + _LEASE_MARGIN_SECONDS
-        if not await repository.take_due_lease(deps.db, job.name, holder, now, lease, force=force):
+        lease_seconds = deps.settings.worker_lease_seconds
+        if not await repository.take_due_lease(deps.db, job.name, holder, now, lease_seconds, force=force):
             continue
         delay = min(job.every_seconds, RETRY_AFTER_FAILURE_SECONDS)
+        keeper = asyncio.create_task(_keep_lease(deps, job.name, holder, lease_seconds))
         try:
             if (await run_job(deps, job, holder))["status"] == "ok":
                 delay = job.every_seconds
             ran += 1
         finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
             await repository.release_lease(deps.db, job.name, holder, deps.clock.now() + timedelta(seconds=delay))
     return ran
+
+
+async def _keep_lease(deps: Deps, job: str, holder: str, lease_seconds: float) -> None:
+    """Renew the lease while the job runs. A short lease kept alive, rather than one as long as the job's
+    timeout: a worker that dies (SIGKILL, out of memory, a lost machine) frees its job within
+    ``lease_seconds``, not minutes later."""
+    while True:
+        await asyncio.sleep(lease_seconds / 3)
+        try:
+            until = deps.clock.now() + timedelta(seconds=lease_seconds)
+            if not await repository.renew_lease(deps.db, job, holder, until):
+                # This worker stalled past its lease and another took the job: both may run it (jobs
+                # are idempotent); this run goes on, and releasing later leaves the other's lease alone.
+                log.warning("job %s: lease lost to another worker", job)
+                return
+        except PyMongoError as exc:  # the next round tries again; the job itself decides whether to fail
+            log.warning("job %s: lease not renewed (%s)", job, exc)
 
 
 async def work_forever(deps: Deps, *, stop: asyncio.Event) -> None:

@@ -47,6 +47,8 @@ def test_environment_values_are_parsed_by_type() -> None:
     ({"EMBEDDED_MONGO_RESTART": "maybe"}, "EMBEDDED_MONGO_RESTART"),
     ({"YIWANG_ENCRYPTION_KEY": base64.b64encode(b"short").decode()}, "YIWANG_ENCRYPTION_KEY"),
     ({"YIWANG_MODE": "production"}, "YIWANG_MODE"),
+    ({"WORKER_LEASE_SECONDS": "0"}, "WORKER_LEASE_SECONDS"),
+    ({"WORKER_POLL_SECONDS": "-1"}, "WORKER_POLL_SECONDS"),
 ])
 def test_bad_values_name_their_variable(env: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -130,3 +132,61 @@ async def test_a_failed_run_is_tried_again_soon_not_a_whole_interval_later(
     assert await run_due_jobs(deps, "w1", only="t_flaky") == 0  # succeeded: back to its interval
     runs = await repository.recent_runs(deps.db, "t_flaky")
     assert [r["status"] for r in runs] == ["ok", "failed"]
+
+
+@pytest.mark.asyncio
+async def test_a_worker_that_died_mid_run_frees_its_job_after_the_short_lease_not_the_timeout(
+        deps: Deps, temporary_jobs: dict[str, Job]) -> None:
+    started, finish = asyncio.Event(), asyncio.Event()
+
+    async def hour_long(_: Deps) -> None:
+        started.set()
+        await finish.wait()
+
+    _add(temporary_jobs, "t_long", hour_long, timeout=3600)
+    assert isinstance(deps.clock, FrozenClock)
+    lease = deps.settings.worker_lease_seconds
+    running = asyncio.create_task(run_due_jobs(deps, "w-dies", only="t_long"))
+    await started.wait()
+    held = await deps.db.job_leases.find_one({"_id": "t_long"})
+    assert held is not None
+    assert held["holder"] == "w-dies"
+    # The lease runs out soon after the worker's last renewal, not after the hour the job may take.
+    assert held["lease_until"] == deps.clock.now() + timedelta(seconds=lease)
+    assert lease < 3600
+    # Now it dies (nothing renews the lease any more, nothing releases it).
+    running.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await running
+    await deps.db.job_leases.update_one({"_id": "t_long"}, {"$set": {"holder": "w-dies",
+                                                                    "lease_until": held["lease_until"]}})
+
+    deps.clock.advance(seconds=lease - 1)
+    assert await run_due_jobs(deps, "w1", only="t_long", force=True) == 0
+    deps.clock.advance(seconds=2)
+    finish.set()
+    assert await run_due_jobs(deps, "w1", only="t_long", force=True) == 1
+
+
+@pytest.mark.asyncio
+async def test_a_job_running_longer_than_its_lease_keeps_it(start_server: StartServer,
+                                                           temporary_jobs: dict[str, Job]) -> None:
+    deps = (await start_server(worker_lease_seconds=0.3)).runtime.deps
+    started = asyncio.Event()
+    runs: list[str] = []
+
+    async def slow(_: Deps) -> None:
+        runs.append("run")
+        started.set()
+        await asyncio.sleep(1.2)
+
+    _add(temporary_jobs, "t_renewed", slow)
+    first = asyncio.create_task(run_due_jobs(deps, "w1", only="t_renewed", force=True))
+    await started.wait()
+    for _ in range(4):  # four times the lease, while the first worker keeps renewing it
+        await asyncio.sleep(0.25)
+        assert await run_due_jobs(deps, "w2", only="t_renewed", force=True) == 0
+    assert await first == 1
+    assert runs == ["run"]
+    # Released when done: another worker may take it at once.
+    assert await run_due_jobs(deps, "w2", only="t_renewed", force=True) == 1
