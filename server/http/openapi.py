@@ -51,8 +51,9 @@ def build_document(routes: Sequence[Route], settings: Settings) -> dict[str, Any
                                  "description": "Session token from /mp/v1/auth/*/login"},
                 "staffSession": {"type": "apiKey", "in": "cookie", "name": "yiwang_staff",
                                  "description": "Console session; unsafe methods also need X-CSRF-Token"},
-                "openSignature": {"type": "apiKey", "in": "header", "name": "X-Yiwang-Signature",
-                                  "description": "HMAC-SHA256 request signature of a registered app"},
+                "openSignature": {"type": "apiKey", "in": "header", "name": "X-Signature",
+                                  "description": "HMAC-SHA256 request signature of a registered app, with "
+                                                 "X-App-Id, X-Timestamp and X-Nonce"},
             },
         },
     }

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from server.deps import Deps
 
 SECRET_LABEL = "open_app_secret"  # noqa: S105 (the cipher label, not a secret)
+ACTIVE, INACTIVE = "active", "inactive"
 
 
 class Scope(StrEnum):
@@ -41,7 +42,7 @@ async def register_app(deps: Deps, actor: Actor, *, name: str, scopes: list[str]
     """The stored app and its secret (returned this once, never again)."""
     secret = secrets.token_urlsafe(32)
     app = {"_id": f"ya{secrets.token_hex(8)}", "name": name.strip(), "scopes": sorted({Scope(s).value for s in scopes}),
-           "rate_limit_per_minute": rate_limit_per_minute, "status": "active",
+           "rate_limit_per_minute": rate_limit_per_minute, "status": ACTIVE,
            "secret_sealed": deps.pii.seal(SECRET_LABEL, secret), "webhook": None,
            "created_at": deps.clock.now(), "created_by": actor.to_doc()}
     await repository.insert_app(deps.db, app)
@@ -63,9 +64,22 @@ async def platform_of_new_case(deps: Deps, app_id: str) -> str:
     """The app a citizen came from to apply, which hears of the case's changes by webhook: registered,
     active and with the case_progress scope; 422 unknown_platform otherwise."""
     app = await repository.get_app(deps.db, app_id)
-    if app is None or app.get("status") != "active" or Scope.CASE_PROGRESS.value not in app.get("scopes", ()):
+    if app is None or not hears_of_cases(app):
         raise UnknownPlatform()
     return str(app["_id"])
+
+
+def hears_of_cases(app: dict[str, Any]) -> bool:
+    """Active, with the case_progress scope: may be told of its cases' changes."""
+    return app.get("status") == ACTIVE and Scope.CASE_PROGRESS.value in app.get("scopes", ())
+
+
+async def set_status(deps: Deps, actor: Actor, app_id: str, status: str) -> dict[str, Any]:
+    """Suspend a platform (its calls are refused and it hears of no case any more) or let it back in."""
+    if not await repository.set_app_status(deps.db, app_id, status,
+                                           {"at": deps.clock.now(), "by": actor.to_doc()}):
+        raise OpenAppNotFound()
+    return await app_of(deps, app_id)
 
 
 async def all_apps(deps: Deps) -> list[dict[str, Any]]:

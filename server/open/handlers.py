@@ -35,6 +35,11 @@ _OPEN_ERRORS = (400, 401, 403, 429)
 _SIGNED = ("Signed with HMAC-SHA256 (headers X-App-Id, X-Timestamp, X-Nonce, X-Signature); refusals: 401 "
            "open_signature_missing, open_app_unknown, open_timestamp_expired, open_signature_invalid, "
            "open_nonce_reused; 403 open_scope_missing; 429 open_rate_limited with Retry-After.")
+_WEBHOOK = ("Each status change of a case submitted through the app is POSTed as JSON {event, delivery_id, "
+            "case_number, from, to, at, ...} with headers X-Yiwang-Event, X-Yiwang-Delivery, X-Yiwang-Timestamp "
+            "and X-Yiwang-Signature: hex HMAC-SHA256 with the app's secret over `<timestamp>.<body>`. Delivered at "
+            "least once, retried with back-off on any non-2xx answer: de-duplicate on the body's delivery_id and "
+            "refuse a timestamp more than 5 minutes off.")
 
 _APP = obj({"app_id": string(), "name": string(), "scopes": array(string(enum=[s.value for s in apps.Scope])),
             "rate_limit_per_minute": integer(), "status": string(), "webhook_url": nullable(string()),
@@ -72,6 +77,16 @@ class OpenAppsHandler(BaseHandler):
                                               scopes=self.body["scopes"],
                                               rate_limit_per_minute=self.body["rate_limit_per_minute"])
         self.write_json({**apps.app_view(app), "secret": secret}, 201)
+
+
+class OpenAppHandler(BaseHandler):
+    @endpoint("Suspend an app (inactive: its calls get 401 open_app_unknown and its webhooks stop) or let it back "
+              "in", tags=ADMIN_TAGS, auth="staff", roles=(Role.ADMIN,),
+              request=obj({"status": string(enum=[apps.ACTIVE, apps.INACTIVE])}, required=["status"]),
+              responses={200: _APP}, errors=(400, 401, 403, 404))
+    async def patch(self, app_id: str) -> None:
+        app = await apps.set_status(self.deps, officer_actor(self.principal), app_id, self.body["status"])
+        self.write_json(apps.app_view(app))
 
 
 class WebhookDeliveriesHandler(BaseHandler):
@@ -135,7 +150,7 @@ class OpenWebhookHandler(BaseHandler):
     @endpoint("Subscribe to status changes of cases submitted through this app (url null: unsubscribe)",
               tags=OPEN_TAGS, auth="open", roles=(apps.Scope.CASE_PROGRESS,),
               request=obj({"url": nullable(string(pattern=r"^https?://", maxLength=500))}, required=["url"]),
-              responses={200: _APP}, errors=(*_OPEN_ERRORS, 422), description=_SIGNED)
+              responses={200: _APP}, errors=(*_OPEN_ERRORS, 422), description=_WEBHOOK + " " + _SIGNED)
     async def put(self) -> None:
         self.write_json(await apps.subscribe_webhook(self.deps, self.principal.app_id, self.body["url"]))
 
@@ -143,6 +158,7 @@ class OpenWebhookHandler(BaseHandler):
 def routes(settings: Settings) -> list[Route]:
     return [
         Route("/staff/v1/open-apps", OpenAppsHandler),
+        Route("/staff/v1/open-apps/{app_id}", OpenAppHandler),
         Route("/staff/v1/open-apps/{app_id}/webhook-deliveries", WebhookDeliveriesHandler),
         Route("/open/v1/search", OpenSearchHandler),
         Route("/open/v1/guides/{guide_id}", OpenGuideHandler),

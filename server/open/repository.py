@@ -40,6 +40,11 @@ async def list_apps(db: Db) -> list[dict[str, Any]]:
     return [app async for app in db[APPS].find({}).sort("created_at", 1)]
 
 
+async def set_app_status(db: Db, app_id: str, status: str, changed: dict[str, Any]) -> bool:
+    result = await db[APPS].update_one({"_id": app_id}, {"$set": {"status": status, "status_changed": changed}})
+    return result.matched_count == 1
+
+
 async def set_webhook(db: Db, app_id: str, webhook: dict[str, Any] | None) -> None:
     await db[APPS].update_one({"_id": app_id}, {"$set": {"webhook": webhook}})
 

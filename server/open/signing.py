@@ -30,7 +30,8 @@ def sign(secret: str, text: str | bytes) -> str:
 
 
 def signature_matches(secret: str, text: str, signature: str) -> bool:
-    return hmac.compare_digest(sign(secret, text), signature.strip().lower())
+    # As bytes: compare_digest refuses a str with characters outside ASCII, which anyone can send.
+    return hmac.compare_digest(sign(secret, text).encode(), signature.strip().lower().encode("utf-8", "replace"))
 
 
 def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:

@@ -4,10 +4,12 @@ The event is written into the case's outbox in the same write as the transition 
 ``server.cases.workflow``); the relay stores it here under its outbox id, so it is made once. Deliveries
 are leased like messages, retried with the progress messages' back-off on any non-2xx answer or network
 error, and every attempt (time, HTTP status, error) is kept for the admin. At-least-once: a receiver
-must de-duplicate on ``X-Yiwang-Delivery``.
+must de-duplicate on ``delivery_id``, which is in the signed body (a header alone could be changed by
+whoever replays a captured delivery), and refuse a timestamp more than 5 minutes off its clock. An app
+that was suspended or lost its case_progress scope is told nothing more (``app_inactive``).
 
-Headers: ``X-Yiwang-Event``, ``X-Yiwang-Delivery``, ``X-Yiwang-Timestamp`` and ``X-Yiwang-Signature``
-(hex HMAC-SHA256 with the app's secret over ``<timestamp>.<body>``).
+Headers: ``X-Yiwang-Event``, ``X-Yiwang-Delivery`` (= ``delivery_id``), ``X-Yiwang-Timestamp`` and
+``X-Yiwang-Signature`` (hex HMAC-SHA256 with the app's secret over ``<timestamp>.<body>``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from server import jsonutil
 from server.jsonutil import iso
 from server.messages.backoff import retry_delay
 from server.open import repository
-from server.open.apps import app_secret
+from server.open.apps import app_secret, hears_of_cases
 from server.open.signing import webhook_signature
 from server.worker.registry import job
 from server.worker.runner import worker_name
@@ -39,7 +41,9 @@ async def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | N
                                              request_timeout=_TIMEOUT_SECONDS, follow_redirects=False)
     try:
         response = await tornado.httpclient.AsyncHTTPClient().fetch(request, raise_error=False)
-    except OSError as exc:
+    except Exception as exc:
+        # No answer at all (refused, timed out, hung up, a URL that no longer parses) is a failed attempt
+        # like a 500: the delivery must back off and end, not stay leased and be sent again on every lease.
         return None, type(exc).__name__
     if response.code == 599:
         return None, type(response.error).__name__
@@ -55,7 +59,13 @@ async def deliver_one(deps: Deps, delivery: dict[str, Any], holder: str) -> str:
                                                                            "finished_at": now},
                                          {"at": now, "status_code": None, "error": "no webhook subscribed"})
         return "no_subscription"
-    body = jsonutil.dumps(delivery["payload"])
+    if not hears_of_cases(app):
+        await repository.finish_delivery(deps.db, delivery["_id"], holder, {"status": "app_inactive",
+                                                                           "finished_at": now},
+                                         {"at": now, "status_code": None,
+                                          "error": "app suspended or without the case_progress scope"})
+        return "app_inactive"
+    body = jsonutil.dumps({**delivery["payload"], "delivery_id": delivery["_id"]})
     timestamp = str(int(now.timestamp()))
     signature = webhook_signature(app_secret(deps, app), timestamp, body)
     status_code, error = await _post(webhook["url"], body, {

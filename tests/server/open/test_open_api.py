@@ -128,3 +128,14 @@ async def test_only_admins_register_apps(start_server: StartServer) -> None:
     stored = await server.deps.db.open_apps.find_one({"_id": app.app_id})
     assert stored is not None
     assert app.secret not in str(stored)  # sealed, not stored as given
+
+
+@pytest.mark.asyncio
+async def test_odd_signature_headers_are_refused_not_a_server_error(start_server: StartServer) -> None:
+    server = await start_server()
+    app = await register_app(server, "notices")
+    good = signed_headers(server, app, "GET", "/open/v1/notices", {}, b"")
+    superscript = await server.request("GET", "/open/v1/notices", headers={**good, "X-Timestamp": "²"})
+    assert (superscript.status, superscript.error_code) == (401, "open_timestamp_expired")
+    latin = await server.request("GET", "/open/v1/notices", headers={**good, "X-Signature": "é" * 64})
+    assert (latin.status, latin.error_code) == (401, "open_signature_invalid")

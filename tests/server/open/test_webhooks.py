@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -16,7 +17,8 @@ from tests.conftest import StartServer
 from tests.miniprogram_api.case_factories import GOOD, ID_CARD, PHOTO, citizen, draft, live_guide, upload_ok
 from tests.server.cases.staff_factories import prepare, publish_guide, submitted_case
 from tests.server.messages.factories import officer_does
-from tests.server.open.factories import call, register_app
+from tests.server.open.factories import App, call, register_app
+from tests.support.server import TestServer
 from tests.support.staff import signed_in_staff
 
 
@@ -64,6 +66,8 @@ async def test_status_changes_of_the_apps_cases_arrive_signed_and_are_retried(st
     assert (payload["event"], payload["case_number"], payload["from"], payload["to"]) == (
         "case.status_changed", mine["number"], "submitted", "pre_review_passed")
     assert inbox[0]["headers"]["X-Yiwang-Delivery"] == inbox[1]["headers"]["X-Yiwang-Delivery"]
+    # What receivers de-duplicate on is signed: a replay cannot pass as a new delivery.
+    assert payload["delivery_id"] == inbox[1]["headers"]["X-Yiwang-Delivery"]
 
     admin = await signed_in_staff(server, "root", roles=["admin"])
     deliveries = (await admin.get(f"/staff/v1/open-apps/{app.app_id}/webhook-deliveries")).json["items"]
@@ -114,3 +118,71 @@ async def test_a_case_applied_for_through_the_apps_link_reaches_its_webhook(star
     assert await deliver_due_webhooks(server.deps, "w") == {"delivered": 1}
     payload = json.loads(inbox[0]["body"])
     assert (payload["case_number"], payload["from"], payload["to"]) == (through_app["number"], "draft", "submitted")
+
+
+async def _hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await reader.read(100)
+    writer.close()
+
+
+@pytest.mark.asyncio
+async def test_a_receiver_that_hangs_up_without_answering_counts_as_a_failed_attempt(
+        start_server: StartServer) -> None:
+    clock = FrozenClock()
+    server = await start_server(clock=clock, message_retry_base_seconds=10, message_max_attempts=2)
+    receiver = await asyncio.start_server(_hang_up, "127.0.0.1", 0)
+    port = receiver.sockets[0].getsockname()[1]
+    try:
+        app = await register_app(server, "case_progress")
+        await call(server, app, "PUT", "/open/v1/webhook", json={"url": f"http://127.0.0.1:{port}/hook"})
+        await _app_case_changes(server, app)
+        # Backs off like any failure, instead of staying leased and going out again on every lease.
+        assert await deliver_due_webhooks(server.deps, "w") == {"pending": 1}
+        assert await deliver_due_webhooks(server.deps, "w") == {}
+        clock.advance(seconds=10)
+        assert await deliver_due_webhooks(server.deps, "w") == {"failed": 1}
+    finally:
+        receiver.close()
+        await receiver.wait_closed()
+    admin = await signed_in_staff(server, "root", roles=["admin"])
+    delivery = (await admin.get(f"/staff/v1/open-apps/{app.app_id}/webhook-deliveries")).json["items"][0]
+    assert (delivery["status"], delivery["attempts"]) == ("failed", 2)
+    assert [a["status_code"] for a in delivery["attempt_log"]] == [None, None]
+    assert all(a["error"] for a in delivery["attempt_log"])
+
+
+@pytest.mark.asyncio
+async def test_a_suspended_app_is_refused_and_hears_of_no_case(start_server: StartServer) -> None:
+    inbox: list[dict[str, Any]] = []
+    server = await start_server(extra_routes=[
+        Route("/hook", Receiver, {"inbox": inbox, "answers": []}, documented=False)])
+    app = await register_app(server, "case_progress", "notices")
+    await call(server, app, "PUT", "/open/v1/webhook", json={"url": f"{server.url}/hook"})
+    admin = await signed_in_staff(server, "root", roles=["admin"])
+    suspended = await admin.patch(f"/staff/v1/open-apps/{app.app_id}", json={"status": "inactive"})
+    assert suspended.status == 200, suspended.body
+    assert suspended.json["status"] == "inactive"
+
+    assert (await call(server, app, "GET", "/open/v1/notices")).error_code == "open_app_unknown"
+    await _app_case_changes(server, app)
+    assert await deliver_due_webhooks(server.deps, "w") == {"app_inactive": 1}
+    assert inbox == []
+    delivery = (await admin.get(f"/staff/v1/open-apps/{app.app_id}/webhook-deliveries")).json["items"][0]
+    assert delivery["status"] == "app_inactive"
+
+    restored = await admin.patch(f"/staff/v1/open-apps/{app.app_id}", json={"status": "active"})
+    assert restored.json["status"] == "active"
+    assert (await call(server, app, "GET", "/open/v1/notices")).status == 200
+    assert (await admin.patch("/staff/v1/open-apps/ya-nope", json={"status": "active"})).error_code == (
+        "open_app_not_found")
+    editor = await signed_in_staff(server, "editor1", roles=["editor"])
+    assert (await editor.patch(f"/staff/v1/open-apps/{app.app_id}", json={"status": "inactive"})).status == 403
+
+
+async def _app_case_changes(server: TestServer, app: App) -> None:
+    """A case submitted through the app passes pre-review; its event is relayed for delivery."""
+    await prepare(server)
+    case = await submitted_case(server, await publish_guide(server))
+    await server.deps.db.cases.update_one({"_id": case["_id"]}, {"$set": {"open_app_id": app.app_id}})
+    await officer_does(server, case["_id"], Action.PASS_PRE_REVIEW)
+    await relay_outboxes(server.deps)
