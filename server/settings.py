@@ -156,6 +156,10 @@ class Settings:
     message_lease_seconds: float = setting("MESSAGE_LEASE_SECONDS", 60.0, "How long a worker holds a message "
                                            "it is sending; a crashed worker's messages are retaken after it.",
                                            group="messages")
+    webhook_private_addresses: bool = setting(
+        "WEBHOOK_PRIVATE_ADDRESSES", False, "Let open-API apps send webhooks to loopback, private and link-local "
+        "addresses (a platform inside the same network); otherwise such URLs are refused, so an app cannot make "
+        "the worker post into this network.", group="messages")
 
     # --- sandbox
     sandbox_base_url: str = setting("SANDBOX_BASE_URL", "", "Where the provider simulators answer "
@@ -181,6 +185,14 @@ class Settings:
     case_claim_seconds: int = setting("CASE_CLAIM_SECONDS", 15 * 60, "How long an officer's claim on a "
                                       "case (the pre-review lock) lasts; claiming again extends it.",
                                       group="limits")
+    pre_review_limit_working_days: int = setting(
+        "PRE_REVIEW_LIMIT_WORKING_DAYS", 5, "Working days to pre-review an application and give one notice of "
+        "everything to supplement (Administrative Licensing Law art. 32(4): 5 days); a pass after them counts "
+        "the completion clock from the day the materials arrived. Applies to cases created after a change.",
+        group="limits")
+    case_warn_working_days: int = setting(
+        "CASE_WARN_WORKING_DAYS", 2, "Working days left before a deadline at which a case turns 预警 (warning), "
+        "whatever unit its limit counts in.", group="limits")
     password_time_cost: int = setting("PASSWORD_TIME_COST", 3, "Argon2id iterations.", group="limits")
     password_memory_kib: int = setting("PASSWORD_MEMORY_KIB", 64 * 1024, "Argon2id memory in KiB.",
                                        group="limits")
@@ -281,6 +293,10 @@ class Settings:
                          "search_refresh_seconds"):
             if not getattr(self, interval) > 0:
                 problems.append(f"{_env_of(interval)} must be more than 0")
+        if self.pre_review_limit_working_days < 1:
+            problems.append("PRE_REVIEW_LIMIT_WORKING_DAYS must be at least 1")
+        if self.case_warn_working_days < 0:
+            problems.append("CASE_WARN_WORKING_DAYS must not be negative")
         if self.encryption_key:
             try:
                 if len(base64.b64decode(self.encryption_key, validate=True)) != 32:

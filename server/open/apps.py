@@ -14,6 +14,7 @@ from server.actor import Actor
 from server.errors import NotFound, Unprocessable
 from server.jsonutil import iso
 from server.open import repository
+from server.open.destinations import refuse_internal_destination
 
 if TYPE_CHECKING:
     from server.deps import Deps
@@ -94,5 +95,7 @@ def app_view(app: dict[str, Any]) -> dict[str, Any]:
 
 
 async def subscribe_webhook(deps: Deps, app_id: str, url: str | None) -> dict[str, Any]:
+    if url and not deps.settings.webhook_private_addresses:
+        await refuse_internal_destination(url)
     await repository.set_webhook(deps.db, app_id, {"url": url, "since": deps.clock.now()} if url else None)
     return app_view(await app_of(deps, app_id))

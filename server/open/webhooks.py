@@ -25,6 +25,7 @@ from server.jsonutil import iso
 from server.messages.backoff import retry_delay
 from server.open import repository
 from server.open.apps import app_secret, hears_of_cases
+from server.open.destinations import WebhookUrlNotAllowed, refuse_internal_destination
 from server.open.signing import webhook_signature
 from server.worker.registry import job
 from server.worker.runner import worker_name
@@ -50,6 +51,15 @@ async def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | N
     return response.code, None
 
 
+async def _send(deps: Deps, url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str | None]:
+    if not deps.settings.webhook_private_addresses:
+        try:
+            await refuse_internal_destination(url)  # again: the name may point elsewhere since subscribing
+        except WebhookUrlNotAllowed as refused:
+            return None, f"{refused.code}: {refused}"
+    return await _post(url, body, headers)
+
+
 async def deliver_one(deps: Deps, delivery: dict[str, Any], holder: str) -> str:
     now = deps.clock.now()
     app = await repository.get_app(deps.db, delivery["app_id"])
@@ -68,7 +78,7 @@ async def deliver_one(deps: Deps, delivery: dict[str, Any], holder: str) -> str:
     body = jsonutil.dumps({**delivery["payload"], "delivery_id": delivery["_id"]})
     timestamp = str(int(now.timestamp()))
     signature = webhook_signature(app_secret(deps, app), timestamp, body)
-    status_code, error = await _post(webhook["url"], body, {
+    status_code, error = await _send(deps, webhook["url"], body, {
         "Content-Type": "application/json", "X-Yiwang-Event": delivery["event"], "X-Yiwang-Delivery": delivery["_id"],
         "X-Yiwang-Timestamp": timestamp, "X-Yiwang-Signature": signature})
     attempt = {"at": now, "status_code": status_code, "error": error, "url": webhook["url"]}

@@ -32,6 +32,8 @@ def make_settings(var_dir: Path, **overrides: Any) -> Settings:
         # MongoDB expires records by the real date, tests by their frozen clock (often days in the past):
         # the server's own expiry checks are what tests exercise, so the TTL monitor must not race them.
         "expired_records_kept_seconds": 20 * 365 * 86400,
+        # Test receivers listen on 127.0.0.1; the refusal of such URLs has its own test.
+        "webhook_private_addresses": True,
     }
     values.update(overrides)
     return Settings(**values)

@@ -186,3 +186,34 @@ async def _app_case_changes(server: TestServer, app: App) -> None:
     await server.deps.db.cases.update_one({"_id": case["_id"]}, {"$set": {"open_app_id": app.app_id}})
     await officer_does(server, case["_id"], Action.PASS_PRE_REVIEW)
     await relay_outboxes(server.deps)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/hook", "https://10.1.2.3/hook", "http://169.254.169.254/latest",
+                                 "http://[::1]/hook", "https://localhost/hook", "https://no-such-host.invalid/hook"])
+async def test_webhook_urls_into_this_network_are_refused(start_server: StartServer, url: str) -> None:
+    server = await start_server(webhook_private_addresses=False)
+    app = await register_app(server, "case_progress")
+    refused = await call(server, app, "PUT", "/open/v1/webhook", json={"url": url})
+    assert (refused.status, refused.error_code) == (422, "webhook_url_not_allowed")
+    admin = await signed_in_staff(server, "root", roles=["admin"])
+    listed = (await admin.get("/staff/v1/open-apps")).json["items"]
+    assert [a["webhook_url"] for a in listed if a["app_id"] == app.app_id] == [None]
+
+
+@pytest.mark.asyncio
+async def test_a_webhook_host_that_turned_internal_is_not_posted_to(start_server: StartServer) -> None:
+    inbox: list[dict[str, Any]] = []
+    server = await start_server(webhook_private_addresses=False, extra_routes=[
+        Route("/hook", Receiver, {"inbox": inbox, "answers": []}, documented=False)])
+    app = await register_app(server, "case_progress")
+    public = await call(server, app, "PUT", "/open/v1/webhook", json={"url": "https://93.184.215.14/hook"})
+    assert public.status == 200, public.body
+    # Since subscribing, the name came to point inside (here: the stored URL itself changed).
+    await server.deps.db.open_apps.update_one({"_id": app.app_id}, {"$set": {"webhook.url": f"{server.url}/hook"}})
+    await _app_case_changes(server, app)
+    assert await deliver_due_webhooks(server.deps, "w") == {"pending": 1}
+    assert inbox == []
+    admin = await signed_in_staff(server, "root", roles=["admin"])
+    delivery = (await admin.get(f"/staff/v1/open-apps/{app.app_id}/webhook-deliveries")).json["items"][0]
+    assert delivery["attempt_log"][0]["error"].startswith("webhook_url_not_allowed")
