@@ -10,7 +10,7 @@ import logging
 import urllib.parse
 import zipfile
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import tornado.httpclient
@@ -37,6 +37,11 @@ NOTIFY_PATH = "/payments/v1/alipay/notify"
 _TRADE_OUTCOMES: dict[str, TradeOutcome] = {
     "TRADE_SUCCESS": "paid", "TRADE_FINISHED": "paid", "WAIT_BUYER_PAY": "pending", "TRADE_CLOSED": "closed"}
 _NOT_EXIST = {"ACQ.TRADE_NOT_EXIST"}
+# Answers that refuse a request outright (missing or invalid arguments, business refusals such as
+# ACQ.SELLER_BALANCE_NOT_ENOUGH, no permission): nothing was done. 20000 and ACQ.SYSTEM_ERROR leave it
+# unknown, and Alipay says to send the same request again.
+_REFUSED_CODES = {"40001", "40002", "40004", "40006"}
+_RETRY_SUB_CODES = {"ACQ.SYSTEM_ERROR"}
 _TIMEOUT_SECONDS = 10
 
 
@@ -92,19 +97,33 @@ class AlipayGateway:
         model = AlipayTradeRefundRequest()
         model.biz_content = {"out_trade_no": out_trade_no, "out_request_no": out_refund_no,
                              "refund_amount": fen_to_yuan(amount_fen), "refund_reason": reason[:256]}
-        # A code 10000 answer means the money moved (fund_change "N" on a repeat: it moved the first time).
-        await self._api.execute(model)
-        return RefundReport(out_trade_no, out_refund_no, "success", amount_fen)
+        try:
+            node = await self._api.execute(model)
+        except AlipayUpstreamError as error:
+            code = str(error.details.get("alipay_code") or "")
+            sub_code = str(error.details.get("alipay_sub_code") or "")
+            if code in _REFUSED_CODES and sub_code not in _RETRY_SUB_CODES:
+                log.warning("Alipay refused refund %s: %s %s", out_refund_no, code, sub_code)
+                return RefundReport(out_trade_no, out_refund_no, "failed", failure=sub_code or code)
+            raise
+        # Code 10000 only says the request was taken: the money moved when fund_change is "Y". "N" (a refund
+        # still being processed, or a repeat of one) is settled by the refund query, as Alipay advises.
+        if node.get("fund_change") != "Y":
+            return RefundReport(out_trade_no, out_refund_no, "pending")
+        return RefundReport(out_trade_no, out_refund_no, "success", amount_fen,
+                            succeeded_at=_time_or_none(node.get("gmt_refund_pay")))
 
     async def query_refund(self, out_trade_no: str, out_refund_no: str) -> RefundReport:
         model = AlipayTradeFastpayRefundQueryRequest()
-        model.biz_content = {"out_trade_no": out_trade_no, "out_request_no": out_refund_no}
+        model.biz_content = {"out_trade_no": out_trade_no, "out_request_no": out_refund_no,
+                             "query_options": ["gmt_refund_pay"]}
         node = await self._execute_or_missing(model)
-        if node is None or not node.get("refund_amount"):
+        # Only REFUND_SUCCESS is a refund done. Without it Alipay did not get the request or the refund
+        # failed; its documented next step is to send the refund again with the same out_request_no.
+        if node is None or node.get("refund_status") != "REFUND_SUCCESS" or not node.get("refund_amount"):
             return RefundReport(out_trade_no, out_refund_no, "missing")
-        status = node.get("refund_status", "REFUND_SUCCESS")
-        return RefundReport(out_trade_no, out_refund_no, "success" if status == "REFUND_SUCCESS" else "pending",
-                            yuan_to_fen(str(node["refund_amount"])))
+        return RefundReport(out_trade_no, out_refund_no, "success", yuan_to_fen(str(node["refund_amount"])),
+                            succeeded_at=_time_or_none(node.get("gmt_refund_pay")))
 
     async def bill(self, day: date) -> list[BillLine]:
         model = AlipayDataDataserviceBillDownloadurlQueryRequest()
@@ -135,7 +154,8 @@ class AlipayGateway:
         if params.get("out_biz_no") and params.get("refund_fee"):
             return Notice(refund=RefundReport(params["out_trade_no"], params["out_biz_no"], "success",
                                               _fen_or_none(params.get("refund_fee")),
-                                              merchant_id=params.get("seller_id")))
+                                              merchant_id=params.get("seller_id"),
+                                              succeeded_at=_time_or_none(params.get("gmt_refund"))))
         return Notice(trade=_trade_report(params, app_id=params.get("app_id"), seller_id=params.get("seller_id")))
 
     async def _execute_or_missing(self, model: Any) -> dict[str, Any] | None:
@@ -154,13 +174,24 @@ def _fen_or_none(value: str | None) -> int | None:
         return None
 
 
+def _time_or_none(value: Any) -> datetime | None:
+    """Alipay's times are China time without a zone: 2026-11-23 23:59:30 (notices add .000 to gmt_refund)."""
+    try:
+        moment = datetime.strptime(str(value)[:19], "%Y-%m-%d %H:%M:%S") if value else None
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=CHINA_TZ) if moment is not None else None
+
+
 def _trade_report(node: Mapping[str, Any], *, app_id: str | None, seller_id: str | None) -> TradeReport:
     return TradeReport(
         out_trade_no=str(node.get("out_trade_no", "")),
         outcome=_TRADE_OUTCOMES.get(str(node.get("trade_status", "")), "pending"),
         amount_fen=_fen_or_none(str(node.get("total_amount") or "")),
         provider_trade_no=str(node["trade_no"]) if node.get("trade_no") else None,
-        app_id=app_id, merchant_id=seller_id)
+        app_id=app_id, merchant_id=seller_id,
+        # The query says send_pay_date, the notice gmt_payment.
+        paid_at=_time_or_none(node.get("send_pay_date") or node.get("gmt_payment")))
 
 
 def parse_trade_bill(data: bytes) -> list[BillLine]:

@@ -65,3 +65,10 @@ class NoticeForUnknownOrder(BadRequest):
 class RefundInProgress(Conflict):
     code = "refund_in_progress"
     default_message = "上一笔退款尚未完成，请稍后再试"
+
+
+class RefundAbnormal(Conflict):
+    """WeChat reported the last refund ABNORMAL: it is settled by hand first, or the money goes back twice."""
+
+    code = "refund_abnormal"
+    default_message = "上一笔退款异常（如收款银行卡已冻结），请先在微信支付商户平台处理该笔退款"

@@ -12,7 +12,8 @@ from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 TradeOutcome = Literal["paid", "pending", "closed", "failed", "missing"]
-RefundOutcome = Literal["success", "pending", "failed", "missing"]
+# "abnormal": WeChat's ABNORMAL, a refund stuck (e.g. a frozen card) that is settled by hand, not a failure.
+RefundOutcome = Literal["success", "pending", "abnormal", "failed", "missing"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class TradeReport:
     provider_trade_no: str | None = None
     app_id: str | None = None
     merchant_id: str | None = None
+    # When the provider took the money (its clock, not ours): what the daily bill is dated by.
+    paid_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,10 @@ class RefundReport:
     outcome: RefundOutcome
     amount_fen: int | None = None
     merchant_id: str | None = None
+    # The provider's reason when it refused or closed the refund (WeChat NOT_ENOUGH, Alipay ACQ.*).
+    failure: str | None = None
+    # When the money went back, by the provider's clock: what the daily bill is dated by.
+    succeeded_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +94,10 @@ class PaymentGateway(Protocol):
         ...
 
     async def refund(self, out_trade_no: str, out_refund_no: str, amount_fen: int, total_fen: int,
-                     reason: str) -> RefundReport: ...
+                     reason: str) -> RefundReport:
+        """Send a refund (again: the same ``out_refund_no`` is never refunded twice). "failed" only when the
+        provider definitely refused it; raises an ``UpstreamError`` when it is unknown whether it got it."""
+        ...
 
     async def query_refund(self, out_trade_no: str, out_refund_no: str) -> RefundReport: ...
 

@@ -13,7 +13,7 @@ from server.errors import AppError
 from server.http.api import Route, endpoint, string
 from server.http.base import BaseHandler
 from server.payments import reconciliation, service
-from server.payments.schemas import ORDER, RECONCILIATIONS, REFUND_REQUEST, WECHAT_ANSWER
+from server.payments.schemas import RECONCILIATIONS, REFUND_REQUEST, STAFF_FEES, STAFF_ORDER, WECHAT_ANSWER
 from server.settings import Settings
 from server.staff.roles import Role
 
@@ -55,10 +55,21 @@ class AlipayNotifyHandler(BaseHandler):
         self.finish(answer)
 
 
+class StaffFeesHandler(BaseHandler):
+    @endpoint("The fees of a case with every order and its refunds", tags=TAGS, auth="staff", roles=OFFICER,
+              responses={200: STAFF_FEES}, errors=(401, 403, 404))
+    async def get(self, case_id: str) -> None:
+        self.write_json(await service.fees_for_officer(self.deps, self.principal, case_id))
+
+
 class RefundHandler(BaseHandler):
     @endpoint("Refund (part of) a paid fee order through its provider", tags=TAGS, auth="staff", roles=OFFICER,
-              request=REFUND_REQUEST, responses={200: ORDER}, errors=(400, 401, 403, 404, 409, 422, 502, 503),
-              description="422 refund_exceeds_paid past what is left to refund; 409 order_not_refundable.")
+              request=REFUND_REQUEST, responses={200: STAFF_ORDER}, errors=(400, 401, 403, 404, 409, 422, 503),
+              description="422 refund_exceeds_paid past what is left to refund; 409 order_not_refundable, "
+                          "refund_in_progress, refund_abnormal (an ABNORMAL WeChat refund is settled by hand "
+                          "first). A refund the provider refused comes back failed with the order as before; "
+                          "one the provider could not be asked about stays pending (last_error) and the "
+                          "worker asks, and sends it again with the same number if the provider lacks it.")
     async def post(self, case_id: str, order_id: str) -> None:
         order = await service.refund(self.deps, self.principal, case_id, order_id, self.body["amount_fen"],
                                      self.body["reason"])
@@ -77,6 +88,7 @@ def routes(settings: Settings) -> list[Route]:
     return [
         Route("/payments/v1/wechat/notify", WechatNotifyHandler),
         Route("/payments/v1/alipay/notify", AlipayNotifyHandler),
+        Route("/staff/v1/cases/{case_id}/fees", StaffFeesHandler),
         Route("/staff/v1/cases/{case_id}/fees/{order_id}/refund", RefundHandler),
         Route("/staff/v1/payments/reconciliation", ReconciliationHandler),
     ]

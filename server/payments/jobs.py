@@ -16,7 +16,7 @@ from server.payments import orders
 from server.payments import repository as payments_repository
 from server.payments.orders import OrderState
 from server.payments.reconciliation import reconcile
-from server.payments.service import apply_refund_report, close_order, gateway, query_and_apply
+from server.payments.service import close_order, follow_up_refund, query_and_apply
 from server.worker.registry import job
 
 if TYPE_CHECKING:
@@ -74,12 +74,10 @@ async def poll_quiet_orders(deps: Deps) -> dict[str, Any]:
                 changed += (await query_and_apply(deps, case_id, order)).changed
             elif state == OrderState.REFUNDING:
                 for refund in order["refunds"].values():
-                    if refund["state"] != "pending":
+                    if refund["state"] not in orders.OPEN_REFUND_STATES:
                         continue
                     asked += 1
-                    report = await gateway(deps, order["provider"]).query_refund(order["out_trade_no"],
-                                                                                 refund["out_refund_no"])
-                    changed += (await apply_refund_report(deps, case_id, report)).changed
+                    changed += await follow_up_refund(deps, case_id, order, refund["out_refund_no"])
         except AppError as error:
             log.warning("asking about %s failed: %s", order["out_trade_no"], error.code)
             failed += 1
@@ -103,7 +101,7 @@ async def close_unpaid_fee_orders(deps: Deps) -> dict[str, Any]:
 
 @job("poll_quiet_fee_orders", every_seconds=60, timeout_seconds=120)
 async def poll_quiet_fee_orders(deps: Deps) -> dict[str, Any]:
-    """Ask the provider about paying orders and refunds whose notice has not come."""
+    """Ask the provider about paying orders and open refunds; send again refunds it does not have."""
     return await poll_quiet_orders(deps)
 
 

@@ -32,6 +32,9 @@ OPEN_STATES = frozenset({OrderState.CREATED, OrderState.PAYING})
 # Orders the worker keeps an eye on: unpaid ones (close, late notices) and refunds in flight.
 WATCHED_STATES = frozenset({OrderState.CREATED, OrderState.PAYING, OrderState.REFUNDING})
 MONEY_STATES = frozenset({OrderState.PAID, OrderState.REFUNDING, OrderState.REFUNDED})
+# Refund entries (``order["refunds"]``) not settled yet: the order stays refunding while one exists.
+# "abnormal" (WeChat ABNORMAL) waits for staff to have it paid out by hand; it may still succeed.
+OPEN_REFUND_STATES = frozenset({"pending", "abnormal"})
 
 _ALLOWED: dict[OrderState, frozenset[OrderState]] = {
     OrderState.CREATED: frozenset({OrderState.PAYING, OrderState.PAID, OrderState.CLOSED, OrderState.FAILED}),
@@ -128,3 +131,10 @@ def refresh_fee_fields(case: dict[str, Any]) -> None:
 
 def refundable_fen(order: dict[str, Any]) -> int:
     return int(order["amount_fen"]) - int(order["refunded_fen"])
+
+
+def with_refund(order: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``order`` holding the refund ``entry`` (replaced by its out_refund_no)."""
+    updated = copy.deepcopy(order)
+    updated["refunds"] = {**order["refunds"], entry["out_refund_no"]: copy.deepcopy(entry)}
+    return updated

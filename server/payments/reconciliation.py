@@ -8,7 +8,7 @@ open in the report for staff. A rerun for the same day replaces that day's repor
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from server.cases import repository as cases_repository
@@ -58,7 +58,7 @@ async def reconcile(deps: Deps, provider: str, day: date) -> dict[str, Any]:
         if found is None:
             continue
         case_id, order = found
-        paid_at = order.get("paid_at")
+        paid_at = _provider_time(order, "provider_paid_at", "paid_at")
         if OrderState(order["state"]) not in orders.MONEY_STATES or paid_at is None or china_date(paid_at) != day:
             continue
         report = await provider_gateway.query(out_trade_no)
@@ -104,11 +104,21 @@ async def _refund_mismatches(deps: Deps, day: date, lines: list[BillLine]) -> li
                                    "账单中的退款不属于本系统订单"))
             continue
         case_id, order = located
-        ours = sum(int(r["amount_fen"]) for r in order["refunds"].values()
-                   if r["state"] == "success" and r.get("settled_at") and china_date(r["settled_at"]) == day)
+        ours = 0
+        for refund in order["refunds"].values():
+            settled_at = _provider_time(refund, "provider_settled_at", "settled_at")
+            if refund["state"] == "success" and settled_at is not None and china_date(settled_at) == day:
+                ours += int(refund["amount_fen"])
         if ours != amount:
             found.append(_mismatch("refund_differs", out_trade_no, amount, ours, case_id, "open", None))
     return found
+
+
+def _provider_time(record: dict[str, Any], provider_field: str, our_field: str) -> datetime | None:
+    """When the provider moved the money (what its bill is dated by), else when we learned of it: a
+    payment confirmed or a refund settled after midnight still belongs to the provider's day."""
+    moment = record.get(provider_field) or record.get(our_field)
+    return moment if isinstance(moment, datetime) else None
 
 
 async def _order(deps: Deps, out_trade_no: str) -> tuple[str, dict[str, Any]] | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from server.actor import Actor
@@ -18,6 +18,7 @@ from server.cases.staff_access import case_of_officer, officer_actor
 from server.cases.states import State
 from server.cases.workflow import CaseChanged, ReasonRequired, queue_message, record_change
 from server.clock import china_date
+from server.errors import UpstreamError
 from server.identity import repository as identity_repository
 from server.identity.sessions import CitizenPrincipal
 from server.messages.kinds import MessageKind
@@ -32,6 +33,7 @@ from server.payments.errors import (
     OrderNotRefundable,
     PaymentChannelMismatch,
     PaymentOrderNotFound,
+    RefundAbnormal,
     RefundInProgress,
     RefundTooLarge,
     UnknownPaymentProvider,
@@ -47,6 +49,11 @@ log = logging.getLogger("yiwang.payments")
 
 SYSTEM = Actor.system("payments")
 _RETRIES = 8
+# A refund the provider says it does not have is sent again with the same number (both providers
+# document that as safe), at most this many sends in all, 1, 2, 4, 8 and 16 minutes apart: half an hour.
+REFUND_SENDS = 5
+REFUND_RESEND_AFTER = timedelta(minutes=1)
+REFUND_NOT_FOUND = "refund_not_found"
 _UNPAYABLE_CASE_STATES = {State.DRAFT, State.WITHDRAWN, State.NOT_ACCEPTED, State.DENIED, State.ARCHIVED}
 
 # (new order or None for "nothing to change", messages to queue in the same write)
@@ -142,6 +149,12 @@ async def fees_of_case(deps: Deps, principal: CitizenPrincipal, case_id: str) ->
     return {"items": [fee_view(case, fee) for fee in orders.fee_items(case)]}
 
 
+async def fees_for_officer(deps: Deps, officer: StaffPrincipal, case_id: str) -> dict[str, Any]:
+    """A case's fees as staff see them: every order with its refunds."""
+    case = await case_of_officer(deps, officer, case_id)
+    return {"items": [fee_view(case, fee, staff_order_view) for fee in orders.fee_items(case)]}
+
+
 # -------------------------------------------------------------------------------- provider reports
 async def handle_notice(deps: Deps, provider: str, headers: Mapping[str, str], body: bytes) -> Outcome:
     """A callback: verified, matched against the order, applied once. Raises an AppError when refused."""
@@ -181,6 +194,8 @@ async def apply_trade_report(deps: Deps, case_id: str, report: TradeReport, *, s
             moved = orders.move(order, OrderState.PAID, SYSTEM, now, reason=f"provider {source}",
                                 data={"provider_trade_no": report.provider_trade_no})
             moved["paid_at"] = now
+            # The bill dates the payment by the provider's clock; we may learn of it much later.
+            moved["provider_paid_at"] = report.paid_at
             moved["provider_trade_no"] = report.provider_trade_no
             return moved, [(MessageKind.PAID, {"fee": order["fee_name"], "amount_fen": order["amount_fen"]})]
         if report.outcome in ("closed", "failed") and state in orders.OPEN_STATES:
@@ -225,6 +240,8 @@ async def refund(deps: Deps, officer: StaffPrincipal, case_id: str, order_id: st
     def start(_case: dict[str, Any], order: dict[str, Any]) -> tuple[dict[str, Any] | None, Messages]:
         state = OrderState(order["state"])
         if state == OrderState.REFUNDING:
+            if any(entry["state"] == "abnormal" for entry in order["refunds"].values()):
+                raise RefundAbnormal()
             raise RefundInProgress()
         if state not in (OrderState.PAID, OrderState.REFUNDED):
             raise OrderNotRefundable(state=state.value)
@@ -234,17 +251,47 @@ async def refund(deps: Deps, officer: StaffPrincipal, case_id: str, order_id: st
         number = f"{order['out_trade_no']}R{len(order['refunds']) + 1}"
         moved = orders.move(order, OrderState.REFUNDING, actor, now, reason=reason,
                             data={"out_refund_no": number, "amount_fen": amount_fen})
+        # The send about to happen is counted before it happens: a crash right after this write still
+        # leaves a pending entry that the poll job finds, asks about and sends again (same number).
         moved["refunds"][number] = {"out_refund_no": number, "amount_fen": amount_fen, "reason": reason,
                                     "state": "pending", "requested_by": actor.to_doc(), "requested_at": now,
-                                    "settled_at": None, "before": state.value}
+                                    "settled_at": None, "before": state.value, "sends": 1, "last_sent_at": now,
+                                    "last_error": None, "failure": None, "provider_settled_at": None}
         refund_no[:] = [number]
         return moved, []
 
     started = await change_order(deps, case_id, order_id, start)
-    order = started.order
-    report = await gateway(deps, order["provider"]).refund(order["out_trade_no"], refund_no[0], amount_fen,
-                                                          order["amount_fen"], reason)
-    return order_view((await apply_refund_report(deps, case_id, report)).order)
+    return staff_order_view((await _send_refund(deps, case_id, started.order, refund_no[0])).order)
+
+
+async def follow_up_refund(deps: Deps, case_id: str, order: dict[str, Any], out_refund_no: str) -> bool:
+    """Ask the provider about an open refund (the poll job). One it says it does not have is sent again
+    with the same number, waiting longer after each send; after ``REFUND_SENDS`` sends it is given up:
+    the entry fails and the order returns to where it was, so staff can refund again. Answers whether
+    anything changed."""
+    report = await gateway(deps, order["provider"]).query_refund(order["out_trade_no"], out_refund_no)
+    if report.outcome != "missing":
+        return (await apply_refund_report(deps, case_id, report)).changed
+    now = deps.clock.now()
+    resend: list[bool] = []
+
+    def decide(_case: dict[str, Any], current: dict[str, Any]) -> tuple[dict[str, Any] | None, Messages]:
+        resend.clear()
+        entry = current["refunds"].get(out_refund_no)
+        if entry is None or entry["state"] != "pending" or not _resend_due(entry, now):
+            return None, []
+        sends = int(entry.get("sends", 1))
+        if sends >= REFUND_SENDS:
+            log.warning("refund %s: the provider still has no such refund after %s sends; given up",
+                        out_refund_no, sends)
+            return _refund_ended(current, entry, "failed", now, failure=REFUND_NOT_FOUND), []
+        resend.append(True)
+        return orders.with_refund(current, {**entry, "sends": sends + 1, "last_sent_at": now}), []
+
+    outcome = await change_order(deps, case_id, order["id"], decide)
+    if resend:
+        await _send_refund(deps, case_id, outcome.order, out_refund_no)
+    return outcome.changed
 
 
 async def apply_refund_report(deps: Deps, case_id: str, report: RefundReport) -> Outcome:
@@ -252,26 +299,85 @@ async def apply_refund_report(deps: Deps, case_id: str, report: RefundReport) ->
         entry = order["refunds"].get(report.out_refund_no)
         if entry is None:
             raise NoticeMismatch("退款通知对应的退款不存在")
-        if entry["state"] != "pending" or report.outcome in ("pending", "missing"):
+        if (entry["state"] not in orders.OPEN_REFUND_STATES or report.outcome == "missing"
+                or report.outcome == entry["state"]):
             return None, []
         if report.amount_fen is not None and report.amount_fen != entry["amount_fen"]:
             raise NoticeMismatch("退款金额与申请不符")
-        now = deps.clock.now()
-        succeeded = report.outcome == "success"
-        refunded = int(order["refunded_fen"]) + (int(entry["amount_fen"]) if succeeded else 0)
-        # One refund runs at a time (refund_in_progress), so its end ends the refunding state.
-        target = OrderState.REFUNDED if refunded > 0 else OrderState.PAID
-        moved = orders.move(order, target, SYSTEM, now, reason="refund " + report.outcome,
-                            data={"out_refund_no": report.out_refund_no})
-        moved["refunds"] = {**order["refunds"], report.out_refund_no: {**entry, "state": report.outcome,
-                                                                       "settled_at": now}}
-        moved["refunded_fen"] = refunded
-        return moved, []
+        if report.outcome in ("pending", "abnormal"):
+            if report.outcome == "abnormal":
+                log.warning("refund %s is ABNORMAL: staff must have it paid out by hand", report.out_refund_no)
+            # Still open either way: the order stays refunding, so no second refund can overtake this one.
+            return orders.with_refund(order, {**entry, "state": report.outcome}), []
+        return _refund_ended(order, entry, report.outcome, deps.clock.now(), failure=report.failure,
+                             provider_settled_at=report.succeeded_at), []
 
     return await change_order(deps, case_id, report.out_trade_no, apply)
 
 
+async def _send_refund(deps: Deps, case_id: str, order: dict[str, Any], out_refund_no: str) -> Outcome:
+    entry = order["refunds"][out_refund_no]
+    try:
+        report = await gateway(deps, order["provider"]).refund(
+            order["out_trade_no"], out_refund_no, int(entry["amount_fen"]), int(order["amount_fen"]),
+            str(entry["reason"]))
+    except UpstreamError as error:
+        # Whether the provider got it is unknown: the entry stays pending and the poll job asks.
+        log.warning("refund %s: provider call failed: %s", out_refund_no, error.code)
+        failed_with = error.code
+    else:
+        return await apply_refund_report(deps, case_id, report)
+
+    def noted(_case: dict[str, Any], current: dict[str, Any]) -> tuple[dict[str, Any] | None, Messages]:
+        found = current["refunds"].get(out_refund_no)
+        if found is None or found["state"] != "pending":
+            return None, []
+        return orders.with_refund(current, {**found, "last_error": failed_with}), []
+
+    return await change_order(deps, case_id, order["id"], noted)
+
+
+def _refund_ended(order: dict[str, Any], entry: dict[str, Any], outcome: str, now: datetime, *,
+                  failure: str | None = None, provider_settled_at: datetime | None = None) -> dict[str, Any]:
+    """The order once its one open refund succeeded (money counted) or failed (back where it was)."""
+    succeeded = outcome == "success"
+    refunded = int(order["refunded_fen"]) + (int(entry["amount_fen"]) if succeeded else 0)
+    if succeeded:
+        target = OrderState.REFUNDED
+    else:
+        target = OrderState(entry.get("before") or (OrderState.REFUNDED if refunded > 0 else OrderState.PAID))
+    reason = "refund " + outcome + (f": {failure}" if failure else "")
+    moved = orders.move(order, target, SYSTEM, now, reason=reason,
+                        data={"out_refund_no": entry["out_refund_no"], "failure": failure})
+    moved = orders.with_refund(moved, {**entry, "state": outcome, "settled_at": now, "failure": failure,
+                                       "provider_settled_at": provider_settled_at})
+    moved["refunded_fen"] = refunded
+    return moved
+
+
+def _resend_due(entry: dict[str, Any], now: datetime) -> bool:
+    """A send gets REFUND_RESEND_AFTER, doubled after each send, before "no such refund" is believed."""
+    last = entry.get("last_sent_at") or entry["requested_at"]
+    return bool(now - last >= REFUND_RESEND_AFTER * 2 ** (int(entry.get("sends", 1)) - 1))
+
+
 # ------------------------------------------------------------------------------------------ views
+def refund_view(entry: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "out_refund_no": entry["out_refund_no"], "amount_fen": entry["amount_fen"], "reason": entry["reason"],
+        "state": entry["state"], "requested_at": _iso(entry["requested_at"]), "settled_at": _iso(entry["settled_at"]),
+        "sends": int(entry.get("sends", 1)), "last_error": entry.get("last_error"), "failure": entry.get("failure"),
+    }
+
+
+def staff_order_view(order: dict[str, Any]) -> dict[str, Any]:
+    """The order with its refunds: what staff need to see a refund that failed, is stuck or is retried."""
+    # Numbers end R1, R2, ... R10: by time, then by that count (one clock tick can hold several).
+    refunds = sorted(order["refunds"].values(),
+                     key=lambda entry: (entry["requested_at"], len(entry["out_refund_no"]), entry["out_refund_no"]))
+    return {**order_view(order), "refunds": [refund_view(entry) for entry in refunds]}
+
+
 def order_view(order: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": order["id"], "fee_id": order["fee_id"], "fee_name": order["fee_name"],
@@ -283,10 +389,11 @@ def order_view(order: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def fee_view(case: dict[str, Any], fee: dict[str, Any]) -> dict[str, Any]:
+def fee_view(case: dict[str, Any], fee: dict[str, Any],
+             view: Callable[[dict[str, Any]], dict[str, Any]] = order_view) -> dict[str, Any]:
     related = [o for o in orders.orders_of(case).values() if o["fee_id"] == fee["fee_id"]]
     related.sort(key=lambda o: o["created_at"])
-    return {**fee, "paid": orders.is_fee_paid(case, fee["fee_id"]), "orders": [order_view(o) for o in related]}
+    return {**fee, "paid": orders.is_fee_paid(case, fee["fee_id"]), "orders": [view(o) for o in related]}
 
 
 def _iso(value: Any) -> str | None:

@@ -11,7 +11,7 @@ import secrets
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import tornado.httpclient
@@ -19,7 +19,15 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPubl
 
 from server.clock import Clock
 from server.errors import UpstreamError
-from server.payments.gateway import BillLine, Notice, PrepayRequest, RefundReport, TradeOutcome, TradeReport
+from server.payments.gateway import (
+    BillLine,
+    Notice,
+    PrepayRequest,
+    RefundOutcome,
+    RefundReport,
+    TradeOutcome,
+    TradeReport,
+)
 from server.payments.money import yuan_to_fen
 from server.payments.signing.errors import PaymentSignatureError
 from server.payments.signing.rsa_keys import load_rsa_private_key, load_rsa_public_key
@@ -41,6 +49,9 @@ SANDBOX_MERCHANT_SERIAL = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
 SANDBOX_PLATFORM_SERIAL = "PUB_KEY_ID_0119000000012026112400000000000001"
 NOTIFY_PATH = "/payments/v1/wechat/notify"
 _TIMEOUT_SECONDS = 10
+_FREQUENCY_LIMITED = 429
+_REFUND_OUTCOMES: dict[str, RefundOutcome] = {
+    "SUCCESS": "success", "PROCESSING": "pending", "CLOSED": "failed", "ABNORMAL": "abnormal"}
 
 _TRADE_OUTCOMES: dict[str, TradeOutcome] = {
     "SUCCESS": "paid", "REFUND": "paid", "NOTPAY": "pending", "USERPAYING": "pending", "CLOSED": "closed",
@@ -129,9 +140,15 @@ class WechatPayGateway:
             "out_trade_no": out_trade_no, "out_refund_no": out_refund_no, "reason": reason[:80],
             "notify_url": self.notify_url,
             "amount": {"refund": amount_fen, "total": total_fen, "currency": "CNY"}})
-        if reply.status != 200:
-            raise WechatpayUpstreamError(wechatpay_code=str(reply.data.get("code", reply.status)))
-        return _refund_report(reply.data)
+        code = str(reply.data.get("code", reply.status))
+        if reply.status == 200:
+            return _refund_report(reply.data)
+        if 400 <= reply.status < 500 and reply.status != _FREQUENCY_LIMITED:
+            # A signed 4xx (NOT_ENOUGH, INVALID_REQUEST, ...): WeChat refused and made no refund. 5xx
+            # (SYSTEM_ERROR) and 429 leave it unknown; WeChat says to send it again with the same number.
+            log.warning("WeChat Pay refused refund %s: %s", out_refund_no, code)
+            return RefundReport(out_trade_no, out_refund_no, "failed", failure=code)
+        raise WechatpayUpstreamError(wechatpay_code=code)
 
     async def query_refund(self, out_trade_no: str, out_refund_no: str) -> RefundReport:
         reply = await self._call("GET", f"/v3/refund/domestic/refunds/{urllib.parse.quote(out_refund_no)}", None)
@@ -218,18 +235,29 @@ def _trade_report(data: Mapping[str, Any]) -> TradeReport:
         outcome=_TRADE_OUTCOMES.get(str(data.get("trade_state", "")), "pending"),
         amount_fen=total if isinstance(total, int) else None,
         provider_trade_no=str(data["transaction_id"]) if data.get("transaction_id") else None,
-        app_id=str(data.get("appid", "")) or None, merchant_id=str(data.get("mchid", "")) or None)
+        app_id=str(data.get("appid", "")) or None, merchant_id=str(data.get("mchid", "")) or None,
+        paid_at=_time_or_none(data.get("success_time")))
 
 
 def _refund_report(data: Mapping[str, Any]) -> RefundReport:
     amount = data.get("amount") if isinstance(data.get("amount"), dict) else {}
     refund = amount.get("refund") if isinstance(amount, dict) else None
     status = str(data.get("status") or data.get("refund_status") or "")
-    outcome = {"SUCCESS": "success", "PROCESSING": "pending", "CLOSED": "failed", "ABNORMAL": "failed"}.get(
-        status, "pending")
+    outcome = _REFUND_OUTCOMES.get(status, "pending")
     return RefundReport(str(data.get("out_trade_no", "")), str(data.get("out_refund_no", "")),
-                        outcome, refund if isinstance(refund, int) else None,  # type: ignore[arg-type]
-                        merchant_id=str(data.get("mchid", "")) or None)
+                        outcome, refund if isinstance(refund, int) else None,
+                        merchant_id=str(data.get("mchid", "")) or None,
+                        failure=status if outcome == "failed" else None,
+                        succeeded_at=_time_or_none(data.get("success_time")) if outcome == "success" else None)
+
+
+def _time_or_none(value: Any) -> datetime | None:
+    """WeChat's RFC 3339 times (2026-11-23T23:59:30+08:00); anything else is no time."""
+    try:
+        moment = datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 def parse_trade_bill(text: str) -> list[BillLine]:

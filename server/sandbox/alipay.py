@@ -46,7 +46,8 @@ ACCESS_TOKEN_SECONDS = 3600
 REFRESH_TOKEN_SECONDS = 30 * 24 * 3600
 
 
-_ERROR_MESSAGES = {"40001": "Missing Required Arguments", "40002": "Invalid Arguments", "40004": "Business Failed"}
+_ERROR_MESSAGES = {"20000": "Service Currently Unavailable", "40001": "Missing Required Arguments",
+                   "40002": "Invalid Arguments", "40004": "Business Failed"}
 
 
 class GatewayRefusal(Exception):
@@ -164,6 +165,8 @@ class AlipayGatewaySimulator:
 # ------------------------------------------------------------------------------------------ trades
 # The payment methods of the mini-program (JSAPI_PAY): trades live in server.sandbox.payments_repository.
 PAY_PROVIDER = "alipay"
+# How the sandbox's test controls may script the next refund requests of a trade (see payment_handlers).
+REFUND_ANSWERS = frozenset({"system_error", "answer_lost", "refuse", "processing"})
 _TRADE_STATUS = {"pending": "WAIT_BUYER_PAY", "paid": "TRADE_SUCCESS", "closed": "TRADE_CLOSED"}
 BILL_HEADER = ("支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,门店编号,门店名称,操作员,终端号,对方账户,"
                "订单金额（元）,商家实收（元）,支付宝红包（元）,集分宝（元）,支付宝优惠（元）,商家优惠（元）,券核销金额（元）,"
@@ -234,6 +237,10 @@ async def trade_close(context: GatewayContext, params: Mapping[str, str]) -> dic
     return {"code": "10000", "msg": "Success", "out_trade_no": trade["out_trade_no"], "trade_no": trade["trade_no"]}
 
 
+def _at(moment: datetime) -> str:
+    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S")
+
+
 async def trade_refund(context: GatewayContext, params: Mapping[str, str]) -> dict[str, Any]:
     content = _biz(params)
     trade = await _trade_of(context, content)
@@ -241,16 +248,34 @@ async def trade_refund(context: GatewayContext, params: Mapping[str, str]) -> di
         raise GatewayRefusal("40004", "ACQ.TRADE_STATUS_ERROR", "交易状态不合法")
     now = context.clock.now()
     amount = _fen(content.get("refund_amount"))
+    out_request_no = str(content.get("out_request_no") or trade["out_trade_no"])
+    node = {"code": "10000", "msg": "Success", "out_trade_no": trade["out_trade_no"], "trade_no": trade["trade_no"],
+            "buyer_user_id": trade["payer"]}
+    existing = await payments_repository.get_refund(context.db, PAY_PROVIDER, out_request_no)
+    if existing is not None:
+        # A repeat moves no money: fund_change "N", whatever became of the first request.
+        return {**node, "refund_fee": fen_to_yuan(existing["amount_fen"]), "fund_change": "N"}
+    answer = await payments_repository.next_refund_answer(context.db, PAY_PROVIDER, trade["out_trade_no"])
+    if answer == "system_error":
+        raise GatewayRefusal("20000", "isp.unknow-error", "系统繁忙")
+    if answer == "refuse":
+        raise GatewayRefusal("40004", "ACQ.SELLER_BALANCE_NOT_ENOUGH", "卖家余额不足")
+    settled = answer != "processing"
     refund = await payments_repository.add_refund_once(context.db, {
-        "provider": PAY_PROVIDER, "out_trade_no": trade["out_trade_no"],
-        "out_refund_no": str(content.get("out_request_no") or trade["out_trade_no"]), "refund_id": None,
-        "trade_no": trade["trade_no"], "amount_fen": amount, "created_at": now,
-        "created_on": china_date(now).isoformat(), "notify_url": trade["notify_url"]},
-        refundable_up_to=trade["amount_fen"])
+        "provider": PAY_PROVIDER, "out_trade_no": trade["out_trade_no"], "out_refund_no": out_request_no,
+        "refund_id": None, "trade_no": trade["trade_no"], "amount_fen": amount, "created_at": now,
+        "created_on": china_date(now).isoformat(), "status": "success" if settled else "processing",
+        "settled_at": now if settled else None, "settled_on": china_date(now).isoformat() if settled else None,
+        "notify_url": trade["notify_url"]}, refundable_up_to=trade["amount_fen"])
     if refund is None or amount <= 0:
         raise GatewayRefusal("40004", "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额超限")
-    return {"code": "10000", "msg": "Success", "out_trade_no": trade["out_trade_no"], "trade_no": trade["trade_no"],
-            "refund_fee": fen_to_yuan(refund["amount_fen"]), "fund_change": "Y"}
+    if answer == "answer_lost":
+        # Made, but the answer never arrives: only the refund query tells the merchant.
+        raise GatewayRefusal("20000", "isp.unknow-error", "系统繁忙")
+    if not settled:
+        # Accepted, money not moved yet: the refund query says when it has.
+        return {**node, "refund_fee": "0.00", "fund_change": "N"}
+    return {**node, "refund_fee": fen_to_yuan(refund["amount_fen"]), "fund_change": "Y", "gmt_refund_pay": _at(now)}
 
 
 async def refund_query(context: GatewayContext, params: Mapping[str, str]) -> dict[str, Any]:
@@ -259,9 +284,15 @@ async def refund_query(context: GatewayContext, params: Mapping[str, str]) -> di
     if refund is None:
         # What Alipay does: a success code without refund fields.
         return {"code": "10000", "msg": "Success"}
-    return {"code": "10000", "msg": "Success", "out_trade_no": refund["out_trade_no"],
-            "out_request_no": refund["out_refund_no"], "refund_amount": fen_to_yuan(refund["amount_fen"]),
-            "refund_status": "REFUND_SUCCESS"}
+    node = {"code": "10000", "msg": "Success", "out_trade_no": refund["out_trade_no"], "trade_no": refund["trade_no"],
+            "out_request_no": refund["out_refund_no"], "refund_amount": fen_to_yuan(refund["amount_fen"])}
+    # Alipay names refund_status only once the money is back; until then the field is absent.
+    if refund.get("status", "success") == "success":
+        node["refund_status"] = "REFUND_SUCCESS"
+        options = content.get("query_options") or []
+        if "gmt_refund_pay" in options and refund.get("settled_at") is not None:
+            node["gmt_refund_pay"] = _at(refund["settled_at"])
+    return node
 
 
 async def bill_download_url(context: GatewayContext, params: Mapping[str, str]) -> dict[str, Any]:
@@ -287,7 +318,8 @@ def bill_file(trades: list[dict[str, Any]], refunds: list[dict[str, Any]], plant
              for t in trades]
     rows += [row(e["trade_no"], e["out_trade_no"], "交易", f"{day} 12:00:00", fen_to_yuan(e["amount_fen"]))
              for e in planted]
-    rows += [row(r["trade_no"], r["out_trade_no"], "退款", at(r["created_at"]), "-" + fen_to_yuan(r["amount_fen"]),
+    rows += [row(r["trade_no"], r["out_trade_no"], "退款", at(r.get("settled_at") or r["created_at"]),
+                 "-" + fen_to_yuan(r["amount_fen"]),
                  r["out_refund_no"]) for r in refunds]
     rows.append("#-----------------------------------------业务明细列表结束------------------------------------")
     buffer = io.BytesIO()
@@ -309,8 +341,9 @@ def notice_params(app_id: str, seller_id: str, trade: Mapping[str, Any], refund:
     if trade["paid_at"] is not None:
         params["gmt_payment"] = trade["paid_at"].astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S")
     if refund is not None:
+        refunded_at = refund.get("settled_at") or refund["created_at"]
         params.update(out_biz_no=refund["out_refund_no"], refund_fee=fen_to_yuan(refund["amount_fen"]),
-                      gmt_refund=refund["created_at"].astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S.000"))
+                      gmt_refund=refunded_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S.000"))
     return params
 
 

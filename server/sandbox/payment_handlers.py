@@ -19,7 +19,9 @@ from server.http.api import Route
 from server.http.base import BaseHandler
 from server.payments.alipay import SANDBOX_SELLER_ID
 from server.sandbox import payments_repository as repo
+from server.sandbox.alipay import REFUND_ANSWERS as ALIPAY_REFUND_ANSWERS
 from server.sandbox.alipay import AlipayGatewaySimulator, bill_file, notice_params
+from server.sandbox.wechatpay import REFUND_ANSWERS as WECHAT_REFUND_ANSWERS
 from server.sandbox.wechatpay import WechatpayRefusal, WechatpaySimulator
 
 _NOTIFY_COUNTS = {"none": 0, "once": 1, "twice": 2}
@@ -126,7 +128,14 @@ class AlipayBillHandler(_SandboxJsonHandler):
 
 class TradeControlHandler(_SandboxJsonHandler):
     """POST .../trades/{out_trade_no}/pay {"notify": none|once|twice} and .../notify {"refund": out_refund_no,
-    "timestamp_offset_seconds": n, "forge": bool, "tamper": bool}: answers what the product replied."""
+    "timestamp_offset_seconds": n, "forge": bool, "tamper": bool}: answers what the product replied.
+
+    .../refund-answers {"answers": [...]} scripts the trade's next refund requests, one answer each:
+    system_error (nothing made, a 5xx / 20000 answer), answer_lost (made, then that answer), refuse (WeChat
+    NOT_ENOUGH, Alipay ACQ.SELLER_BALANCE_NOT_ENOUGH), processing (made, money not moved yet: WeChat
+    PROCESSING, Alipay fund_change N) and, WeChat only, abnormal (made, status ABNORMAL).
+    .../settle-refund {"refund": out_refund_no, "status": success|abnormal|closed} ends an open refund the
+    way the provider (or staff at the merchant platform, for an abnormal one) would."""
 
     def initialize(self, wechatpay: WechatpaySimulator, alipay: AlipayGatewaySimulator) -> None:
         self.wechatpay, self.alipay = wechatpay, alipay
@@ -134,8 +143,14 @@ class TradeControlHandler(_SandboxJsonHandler):
     async def post(self, provider: str, out_trade_no: str, action: str) -> None:
         options, db, clock = self.json_body(), self.deps.db, self.deps.clock
         trade = await repo.get_trade(db, provider, out_trade_no)
-        if trade is None or action not in ("pay", "notify"):
+        if trade is None or action not in ("pay", "notify", "refund-answers", "settle-refund"):
             self.answer(404, {"error": "no such trade or action"})
+            return
+        if action == "refund-answers":
+            await self._script_refunds(provider, out_trade_no, options)
+            return
+        if action == "settle-refund":
+            await self._settle_refund(provider, options)
             return
         sends = 1
         if action == "pay":
@@ -150,6 +165,28 @@ class TradeControlHandler(_SandboxJsonHandler):
         refund = await repo.get_refund(db, provider, str(options["refund"])) if options.get("refund") else None
         replies = [await self._send(provider, trade, refund, options) for _ in range(sends)]
         self.answer(200, {"state": trade["state"], "notices": replies})
+
+    async def _script_refunds(self, provider: str, out_trade_no: str, options: dict[str, Any]) -> None:
+        answers = options.get("answers")
+        known = WECHAT_REFUND_ANSWERS if provider == "wechat" else ALIPAY_REFUND_ANSWERS
+        if not isinstance(answers, list) or not all(answer in known for answer in answers):
+            self.answer(400, {"error": f"answers must be a list of {sorted(known)}"})
+            return
+        await repo.script_refund_answers(self.deps.db, provider, out_trade_no, [str(a) for a in answers])
+        self.answer(200, {"queued": answers})
+
+    async def _settle_refund(self, provider: str, options: dict[str, Any]) -> None:
+        status = str(options.get("status", ""))
+        if status not in ("success", "abnormal", "closed"):
+            self.answer(400, {"error": "status must be success, abnormal or closed"})
+            return
+        now = self.deps.clock.now()
+        refund = await repo.settle_refund(self.deps.db, provider, str(options.get("refund", "")), status=status,
+                                          settled_at=now, settled_on=china_date(now).isoformat())
+        if refund is None:
+            self.answer(409, {"error": "no such open refund"})
+            return
+        self.answer(200, {"refund": refund["out_refund_no"], "status": refund["status"]})
 
     async def _send(self, provider: str, trade: dict[str, Any], refund: dict[str, Any] | None,
                     options: dict[str, Any]) -> dict[str, Any]:

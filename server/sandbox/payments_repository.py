@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pymongo import ReturnDocument
@@ -15,10 +16,12 @@ Db = AsyncDatabase[dict[str, Any]]
 TRADES = "sandbox_trades"
 REFUNDS = "sandbox_refunds"
 BILL_EXTRAS = "sandbox_bill_extras"
+# A refund's "status": "success" (money back), "processing", "abnormal" (WeChat) or "closed".
+OPEN_REFUND_STATUSES = ("processing", "abnormal")
 
 INDEXES: list[IndexSpec] = [
     index(TRADES, ("provider", 1), ("paid_on", 1)),
-    index(REFUNDS, ("provider", 1), ("created_on", 1)),
+    index(REFUNDS, ("provider", 1), ("settled_on", 1)),
     index(BILL_EXTRAS, ("provider", 1), ("date", 1)),
 ]
 
@@ -75,12 +78,44 @@ async def get_refund(db: Db, provider: str, out_refund_no: str) -> dict[str, Any
     return await db[REFUNDS].find_one({"_id": _key(provider, out_refund_no)})
 
 
+async def settle_refund(db: Db, provider: str, out_refund_no: str, *, status: str, settled_at: datetime,
+                        settled_on: str) -> dict[str, Any] | None:
+    """End (or mark abnormal) a refund still open ("processing" or "abnormal"); a closed refund gives its
+    amount back to the trade's refundable sum. None if there is no such open refund."""
+    changes: dict[str, Any] = {"status": status}
+    if status == "success":
+        changes.update(settled_at=settled_at, settled_on=settled_on)
+    refund = await db[REFUNDS].find_one_and_update(
+        {"_id": _key(provider, out_refund_no), "status": {"$in": list(OPEN_REFUND_STATUSES)}}, {"$set": changes},
+        return_document=ReturnDocument.AFTER)
+    if refund is not None and status == "closed":
+        await db[TRADES].update_one({"_id": _key(provider, refund["out_trade_no"])},
+                                    {"$inc": {"refunded_fen": -int(refund["amount_fen"])}})
+    return refund
+
+
+async def script_refund_answers(db: Db, provider: str, out_trade_no: str, answers: list[str]) -> bool:
+    """Queue how the next refund requests of a trade are answered (one answer per request)."""
+    result = await db[TRADES].update_one({"_id": _key(provider, out_trade_no)},
+                                         {"$push": {"refund_answers": {"$each": list(answers)}}})
+    return result.matched_count == 1
+
+
+async def next_refund_answer(db: Db, provider: str, out_trade_no: str) -> str | None:
+    """Take the first queued answer of the trade's refund requests, if any."""
+    before = await db[TRADES].find_one_and_update({"_id": _key(provider, out_trade_no)},
+                                                  {"$pop": {"refund_answers": -1}})
+    queued = (before or {}).get("refund_answers") or []
+    return str(queued[0]) if queued else None
+
+
 async def trades_paid_on(db: Db, provider: str, day: str) -> list[dict[str, Any]]:
     return [doc async for doc in db[TRADES].find({"provider": provider, "paid_on": day}).sort("paid_at", 1)]
 
 
 async def refunds_on(db: Db, provider: str, day: str) -> list[dict[str, Any]]:
-    return [doc async for doc in db[REFUNDS].find({"provider": provider, "created_on": day}).sort("created_at", 1)]
+    """Refunds whose money went back that day: what the day's bill lists."""
+    return [doc async for doc in db[REFUNDS].find({"provider": provider, "settled_on": day}).sort("settled_at", 1)]
 
 
 async def plant_bill_entry(db: Db, entry: dict[str, Any]) -> None:

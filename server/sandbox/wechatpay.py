@@ -34,6 +34,9 @@ from server.settings import Settings
 PROVIDER = "wechat"
 CHINA_TZ = timezone(timedelta(hours=8))
 _STATES = {"pending": "NOTPAY", "paid": "SUCCESS", "closed": "CLOSED"}
+_REFUND_STATUSES = {"success": "SUCCESS", "processing": "PROCESSING", "abnormal": "ABNORMAL", "closed": "CLOSED"}
+# How the sandbox's test controls may script the next refund requests of a trade (see payment_handlers).
+REFUND_ANSWERS = frozenset({"system_error", "answer_lost", "refuse", "processing", "abnormal"})
 BILL_HEADER = ("交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,"
                "货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,"
                "商户数据包,手续费,费率,订单金额,申请退款金额,费率备注")
@@ -115,13 +118,17 @@ class WechatpaySimulator:
                         success_time=trade["paid_at"].astimezone(CHINA_TZ).isoformat(timespec="seconds"))
         return body
 
-    def refund_body(self, trade: dict[str, Any], refund: dict[str, Any], status: str = "SUCCESS") -> dict[str, Any]:
-        return {"refund_id": refund["refund_id"], "out_refund_no": refund["out_refund_no"],
+    def refund_body(self, trade: dict[str, Any], refund: dict[str, Any], status: str | None = None) -> dict[str, Any]:
+        status = status or _REFUND_STATUSES[refund.get("status", "success")]
+        body = {"refund_id": refund["refund_id"], "out_refund_no": refund["out_refund_no"],
                 "transaction_id": trade["trade_no"], "out_trade_no": trade["out_trade_no"], "channel": "ORIGINAL",
                 "status": status, "refund_status": status, "mchid": self.mch_id,
                 "create_time": refund["created_at"].astimezone(CHINA_TZ).isoformat(timespec="seconds"),
                 "amount": {"total": trade["amount_fen"], "refund": refund["amount_fen"],
                            "payer_total": trade["amount_fen"], "payer_refund": refund["amount_fen"], "currency": "CNY"}}
+        if status == "SUCCESS" and refund.get("settled_at") is not None:
+            body["success_time"] = refund["settled_at"].astimezone(CHINA_TZ).isoformat(timespec="seconds")
+        return body
 
     async def refund(self, db: AsyncDatabase[dict[str, Any]], clock: Clock, data: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -134,14 +141,29 @@ class WechatpaySimulator:
             raise WechatpayRefusal(404, "RESOURCE_NOT_EXISTS", "订单不存在")
         if trade["state"] != "paid" or total != trade["amount_fen"] or amount <= 0:
             raise WechatpayRefusal(400, "INVALID_REQUEST", "订单状态或金额不正确")
+        existing = await repo.get_refund(db, PROVIDER, out_refund_no)
+        if existing is not None:
+            # A repeat of a refund number is answered with that refund as it is now, never refunded twice.
+            return self.refund_body(trade, existing)
+        answer = await repo.next_refund_answer(db, PROVIDER, out_trade_no)
+        if answer == "system_error":
+            raise WechatpayRefusal(500, "SYSTEM_ERROR", "系统超时，请使用相同参数稍后重新调用")
+        if answer == "refuse":
+            raise WechatpayRefusal(403, "NOT_ENOUGH", "基本账户余额不足，请充值后重新发起")
         now = clock.now()
+        status = {"abnormal": "abnormal", "processing": "processing"}.get(answer or "", "success")
+        settled = status == "success"
         refund = await repo.add_refund_once(db, {
             "provider": PROVIDER, "out_trade_no": out_trade_no, "out_refund_no": out_refund_no,
             "refund_id": "5030" + secrets.token_hex(12), "trade_no": trade["trade_no"], "amount_fen": amount,
-            "created_at": now, "created_on": china_date(now).isoformat(),
+            "created_at": now, "created_on": china_date(now).isoformat(), "status": status,
+            "settled_at": now if settled else None, "settled_on": china_date(now).isoformat() if settled else None,
             "notify_url": str(data.get("notify_url") or trade["notify_url"])}, refundable_up_to=trade["amount_fen"])
         if refund is None:
             raise WechatpayRefusal(403, "NOT_ENOUGH", "退款金额超过订单可退金额")
+        if answer == "answer_lost":
+            # Made, but the answer never arrives: only a query tells the merchant.
+            raise WechatpayRefusal(500, "SYSTEM_ERROR", "系统超时，请使用相同参数稍后重新调用")
         # As WeChat does: the money moves later, and a notice (or a query) says when.
         return self.refund_body(trade, refund, "PROCESSING")
 
@@ -158,9 +180,9 @@ class WechatpaySimulator:
             rows.append(self._row(datetime.fromisoformat(entry["date"] + "T12:00:00+08:00"), entry["trade_no"],
                                   entry["out_trade_no"], "oSandboxPlanted", "SUCCESS", amount, "", "", "0.00", amount))
         for refund in refunds:
-            rows.append(self._row(refund["created_at"], refund["trade_no"], refund["out_trade_no"], "", "REFUND",
-                                  "0.00", refund["refund_id"], refund["out_refund_no"],
-                                  fen_to_yuan(refund["amount_fen"]), "0.00"))
+            rows.append(self._row(refund.get("settled_at") or refund["created_at"], refund["trade_no"],
+                                  refund["out_trade_no"], "", "REFUND", "0.00", refund["refund_id"],
+                                  refund["out_refund_no"], fen_to_yuan(refund["amount_fen"]), "0.00"))
         rows.append("总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额")
         refunded = sum(r["amount_fen"] for r in refunds)
         rows.append(f"`{len(trades)},`{fen_to_yuan(total)},`{fen_to_yuan(refunded)},`0.00,`0.00,"
@@ -183,7 +205,8 @@ class WechatpaySimulator:
         if refund is None:
             event, original, plain = "TRANSACTION.SUCCESS", "transaction", self.transaction(trade)
         else:
-            event, original, plain = "REFUND.SUCCESS", "refund", self.refund_body(trade, refund)
+            plain = self.refund_body(trade, refund)
+            event, original = f"REFUND.{plain['status']}", "refund"
         nonce = secrets.token_hex(6)
         now = clock.now()
         envelope = {

@@ -8,14 +8,20 @@ from server.actor import Actor
 from server.cases import repository
 from server.cases.states import Action
 from server.cases.workflow import transition
+from server.staff.roles import Role
+from tests.cms.factories import DEPARTMENT_ID
 from tests.miniprogram_api.case_factories import citizen, draft, live_guide
 from tests.miniprogram_api.factories import VALID_ID, alipay_login, bind
 from tests.support.server import Response, TestServer
+from tests.support.staff import StaffBrowser, signed_in_staff
 
 FEE_FEN = 1500
 SECOND_FEE_FEN = 2000
 FEES = {"charged": True, "items": [{"name": "工本费", "amount_fen": FEE_FEN},
                                    {"name": "证书费", "amount_fen": SECOND_FEE_FEN}]}
+# For tests that move a frozen clock on by the better part of an hour.
+LONG_SESSIONS: dict[str, Any] = {"staff_session_idle_seconds": 90 * 86400, "staff_session_max_seconds": 90 * 86400,
+                                 "citizen_token_ttl_seconds": 90 * 86400}
 
 
 async def submitted_case(server: TestServer, token: str) -> str:
@@ -69,3 +75,27 @@ def paid_messages(case: dict[str, Any]) -> list[dict[str, Any]]:
 
 def order_of(case: dict[str, Any], out_trade_no: str) -> dict[str, Any]:
     return dict(case["fees"]["orders"][out_trade_no])
+
+
+async def paid_order(server: TestServer, provider: str) -> tuple[str, str]:
+    """(case id, out_trade_no) of a fee paid through ``provider``'s sandbox, its notice applied."""
+    token, case_id = await (wechat_citizen_case(server) if provider == "wechat" else alipay_citizen_case(server))
+    out_trade_no = str((await pay(server, token, case_id, provider))["order"]["out_trade_no"])
+    paid = await sandbox(server, provider, out_trade_no, "pay")
+    assert paid.status == 200, paid.body
+    return case_id, out_trade_no
+
+
+async def officer(server: TestServer, username: str = "officer", department: str = DEPARTMENT_ID) -> StaffBrowser:
+    return await signed_in_staff(server, username, roles=[Role.OFFICER.value], departments=[department])
+
+
+def refund_path(case_id: str, order_id: str) -> str:
+    return f"/staff/v1/cases/{case_id}/fees/{order_id}/refund"
+
+
+async def staff_order(browser: StaffBrowser, case_id: str, out_trade_no: str) -> dict[str, Any]:
+    """The order as staff see it in the case's fees (with its refunds)."""
+    response = await browser.get(f"/staff/v1/cases/{case_id}/fees")
+    assert response.status == 200, response.body
+    return next(order for fee in response.json["items"] for order in fee["orders"] if order["id"] == out_trade_no)

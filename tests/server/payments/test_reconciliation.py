@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 
-from server.clock import china_date
+from server.clock import FrozenClock, china_date
 from server.payments.cli import reconcile_days
+from server.payments.jobs import poll_quiet_orders
 from server.staff.roles import Role
 from tests.cms.factories import DEPARTMENT_ID
+from tests.conftest import StartServer
 from tests.server.payments.factories import (
     FEE_FEN,
+    LONG_SESSIONS,
     alipay_citizen_case,
+    officer,
     order_of,
     paid_messages,
     pay,
+    refund_path,
     sandbox,
     stored_case,
     wechat_citizen_case,
@@ -98,3 +105,35 @@ def test_the_cli_takes_a_date_and_an_optional_provider() -> None:
     assert (args.handler, args.date.isoformat(), args.provider) == (run, "2026-11-23", "alipay")
     with pytest.raises(SystemExit):
         build_parser().parse_args(["reconcile", "--date", "yesterday"])
+
+
+@pytest.mark.asyncio
+async def test_money_moved_before_midnight_and_learned_after_belongs_to_the_providers_day(
+        start_server: StartServer) -> None:
+    from server.payments.reconciliation import reconcile
+
+    # 23:58 in China on 23 November 2026.
+    server = await start_server(clock=FrozenClock(datetime(2026, 11, 23, 15, 58, tzinfo=UTC)), **LONG_SESSIONS)
+    clock = server.clock
+    assert isinstance(clock, FrozenClock)
+    token, case_id = await wechat_citizen_case(server)
+    out_trade_no = (await pay(server, token, case_id, "wechat"))["order"]["out_trade_no"]
+    clock.advance(seconds=90)
+    await sandbox(server, "wechat", out_trade_no, "pay", notify="none")  # paid 23:59:30, the notice lost
+    clock.advance(seconds=60)
+    confirmed = await server.post(f"/mp/v1/cases/{case_id}/fees/f1/paid", token=token)
+    assert confirmed.status == 200, confirmed.body
+    assert order_of(await stored_case(server, case_id), out_trade_no)["state"] == "paid"
+
+    # The next night a refund the provider makes at 23:59:50 is settled by the poll after midnight.
+    clock.set(datetime(2026, 11, 24, 15, 59, 50, tzinfo=UTC))
+    staff = await officer(server)
+    taken = await staff.post(refund_path(case_id, out_trade_no), json={"amount_fen": 500, "reason": "多收"})
+    assert taken.json["state"] == "refunding"
+    clock.advance(seconds=40)
+    assert await poll_quiet_orders(server.deps) == {"asked": 1, "changed": 1, "failed": 0}
+
+    reports = {day: await reconcile(server.deps, "wechat", date(2026, 11, day)) for day in (23, 24, 25)}
+    assert [(r["matched"], r["open"], r["mismatches"]) for r in reports.values()] == [(1, 0, []), (0, 0, []),
+                                                                                      (0, 0, [])]
+    assert reports[24]["bill_lines"] == 1  # the refund

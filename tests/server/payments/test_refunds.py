@@ -5,23 +5,23 @@ from __future__ import annotations
 import pytest
 
 from server.payments.jobs import poll_quiet_orders
+from server.sandbox import payments_repository as sandbox_payments
 from server.staff.roles import Role
 from tests.cms.factories import DEPARTMENT_ID, OTHER_DEPARTMENT_ID
 from tests.server.payments.factories import (
     FEE_FEN,
     alipay_citizen_case,
+    officer,
     order_of,
+    paid_order,
     pay,
+    refund_path,
     sandbox,
     stored_case,
     wechat_citizen_case,
 )
 from tests.support.server import TestServer
 from tests.support.staff import signed_in_staff
-
-
-def refund_path(case_id: str, order_id: str) -> str:
-    return f"/staff/v1/cases/{case_id}/fees/{order_id}/refund"
 
 
 @pytest.mark.asyncio
@@ -88,3 +88,20 @@ async def test_an_alipay_refund_settles_at_once(server: TestServer) -> None:
     notice = await sandbox(server, "alipay", out_trade_no, "notify", refund=f"{out_trade_no}R1")
     assert notice.json["notices"] == [{"status": 200, "body": "success"}]
     assert order_of(await stored_case(server, case_id), out_trade_no)["refunded_fen"] == 300
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("amount", [500.0, 100.0, True, "500", None, [500]])
+async def test_a_refund_amount_that_is_not_a_json_integer_is_refused_and_changes_nothing(server: TestServer,
+                                                                                         amount: object) -> None:
+    case_id, out_trade_no = await paid_order(server, "alipay")
+    before = order_of(await stored_case(server, case_id), out_trade_no)
+    staff = await officer(server)
+    refused = await staff.post(refund_path(case_id, out_trade_no), json={"amount_fen": amount, "reason": "多收"})
+    assert (refused.status, refused.error_code) == (422, "validation_failed"), refused.body
+    assert [field["path"] for field in refused.json["error"]["fields"]] == ["/amount_fen"]
+    assert order_of(await stored_case(server, case_id), out_trade_no) == before
+    assert await sandbox_payments.get_refund(server.deps.db, "alipay", f"{out_trade_no}R1") is None
+    # The same refund as an integer goes through.
+    done = await staff.post(refund_path(case_id, out_trade_no), json={"amount_fen": 500, "reason": "多收"})
+    assert (done.status, done.json["state"], done.json["refunded_fen"]) == (200, "refunded", 500)
