@@ -12,6 +12,7 @@ import chinese_calendar
 from server.actor import Actor
 from server.calendar import repository
 from server.calendar.working_days import WorkingCalendar
+from server.cases import repository as case_repository
 from server.clock import Clock, china_date
 from server.errors import Unprocessable
 
@@ -102,11 +103,16 @@ async def publish_year(db: repository.Db, cache: CalendarCache, clock: Clock, ac
     return await year_view(db, year)
 
 
+async def _latest_deadline(db: repository.Db) -> date | None:
+    latest = await case_repository.latest_deadline(db)
+    return date.fromisoformat(latest) if latest else None
+
+
 async def calendar_status(db: repository.Db, cache: CalendarCache, clock: Clock) -> dict[str, Any]:
-    """For the console banner: the years deadlines may soon fall in that have no holiday data."""
+    """For the console banner: the years deadlines fall in, or may soon, that have no holiday data."""
     today = china_date(clock.now())
     return {"today": today.isoformat(), "covered_years": sorted(await repository.covered_years(db)),
-            "missing_years": await cache.missing_years(today)}
+            "missing_years": await cache.missing_years(today, await _latest_deadline(db))}
 
 
 async def prepare_calendar(db: repository.Db, cache: CalendarCache, clock: Clock) -> list[int]:
@@ -115,7 +121,7 @@ async def prepare_calendar(db: repository.Db, cache: CalendarCache, clock: Clock
     cache.expire()
     if seeded:
         log.info("holiday calendar seeded from chinesecalendar for %s", ", ".join(map(str, seeded)))
-    missing = await cache.missing_years(china_date(clock.now()))
+    missing = await cache.missing_years(china_date(clock.now()), await _latest_deadline(db))
     for year in missing:
         log.warning("NO HOLIDAY DATA FOR %s: deadlines in %s are counted Monday–Friday until an admin enters the "
                     "State Council's holiday notice (console: 节假日日历, PUT /staff/v1/calendar/%s).",
@@ -154,7 +160,9 @@ class CalendarCache:
             log.warning("NO HOLIDAY DATA FOR %s: working days of %s are counted Monday–Friday. An admin must enter "
                         "the State Council's holiday notice for %s (console: 节假日日历).", year, year, year)
 
-    async def missing_years(self, today: date) -> list[int]:
-        """Years a deadline may soon fall in that have no data: the console shows a banner for them."""
+    async def missing_years(self, today: date, latest_deadline: date | None = None) -> list[int]:
+        """Years without data that a deadline falls in (every year up to ``latest_deadline``, the latest of
+        the running clocks) or may soon (a case accepted in the next 60 days): the console shows a banner."""
         calendar = await self.get()
-        return calendar.uncovered([today.year, (today + timedelta(days=60)).year])
+        through = max(today + timedelta(days=60), latest_deadline or today)
+        return calendar.uncovered(range(today.year, through.year + 1))

@@ -71,7 +71,8 @@ async def create_draft(deps: Deps, principal: CitizenPrincipal, guide_id: str,
     day = china_date(now).strftime("%Y%m%d")
     number = case_number(day, await repository.next_case_sequence(deps.db, day))
     case = new_case(case_id=new_case_id(), number=number, guide=guide, applicant=applicant_of(citizen),
-                    channel=principal.channel.value, form=check_form(form), now=now, open_app_id=open_app_id)
+                    channel=principal.channel.value, form=check_form(form), now=now, open_app_id=open_app_id,
+                    pre_review_days=deps.settings.pre_review_limit_working_days)
     await repository.insert_case(deps.db, case)
     return case
 

@@ -3,13 +3,14 @@ steps decide it.
 
 The window (or the lead department) pushes the accepted case to the steps: every step without
 predecessors starts, each on its own clock (working days from its start). A step's approval starts the
-steps that were waiting only for it; when the last step approves, the system approves the case (one
-case, one decision, one promised completion day). A step's denial denies the case with its reason and
-cancels the steps still open. A step may return the case for a supplement: every running clock stops
-(the steps' and the case's), and the citizen's resubmission goes straight back to the steps — the
-window's pre-review was done once and the returning department checks what it asked for — resuming
-them. Each of these is one ``workflow.transition`` that names the step in its history record and
-tells the citizen (the outbox) which department holds the case now.
+steps that were waiting only for it; when the last step approves, the system approves the case in the
+same write (one case, one decision, one promised completion day). A step's denial denies the case with
+its reason and cancels the steps still open. A step may return the case for a supplement: every running
+clock stops (the steps' and the case's), and the citizen's resubmission goes straight back to the steps
+— the window's pre-review was done once and the returning department checks what it asked for —
+resuming them. Each of these is one write (``workflow.transition``; the last approval and the case's are
+two history entries of one ``workflow.transitions``) that names the step in its history record and tells
+the citizen (the outbox) which department holds the case now.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from cms.catalog_lists.service import DEPARTMENTS, names
 from server.actor import Actor
-from server.cases import repository
 from server.cases.joint_model import (
     StepState,
     all_approved,
@@ -34,7 +34,7 @@ from server.cases.materials import guide_slot
 from server.cases.prereview import supplement_text
 from server.cases.staff_access import JointPartNotAllowed, Part, case_of_officer, officer_actor
 from server.cases.states import Action, ClockEffect, State
-from server.cases.workflow import CaseChanged, transition
+from server.cases.workflow import Move, transition, transitions
 from server.clock import china_date
 from server.errors import Conflict, NotFound
 from server.staff.principal import StaffPrincipal
@@ -43,8 +43,6 @@ if TYPE_CHECKING:
     from server.deps import Deps
 
 SYSTEM = Actor.system("joint_approval")
-# The system's approval after the last step is retried on the fresh case when a write raced it.
-_ATTEMPTS = 3
 
 
 class NotAJointCase(Conflict):
@@ -117,8 +115,17 @@ def _step_record(step: dict[str, Any], **extra: Any) -> dict[str, Any]:
 async def approve_step(deps: Deps, officer: StaffPrincipal, case_id: str, step_id: str, *, opinion: str | None,
                        result_name: str | None, result_no: str | None) -> dict[str, Any]:
     """The step's department approves (with its opinion and the document it issued, if any); the steps
-    waiting for it start; after the last step, the case is approved."""
-    case, joint, step = await own_running_step(deps, officer, case_id, step_id)
+    waiting for it start; after the last step, the case is approved in the same write.
+
+    A case left with every step approved but not itself approved (stored before the two were one write)
+    is approved when an officer approves its last step again."""
+    try:
+        case, joint, step = await own_running_step(deps, officer, case_id, step_id)
+    except StepNotRunning:
+        completed = await complete_approved(deps, await case_of_officer(deps, officer, case_id))
+        if completed is None:
+            raise
+        return completed
     actor, now = officer_actor(officer), deps.clock.now()
     today, calendar = await _today(deps)
     opinion = (opinion or "").strip() or None
@@ -131,10 +138,12 @@ async def approve_step(deps: Deps, officer: StaffPrincipal, case_id: str, step_i
     progress = f"{department}「{step['name']}」已通过"
     if started:
         progress += f"，转{await _handed_to(deps, joint, started)}办理"
-    updated = await transition(deps, case, Action.STEP_APPROVE, actor, as_role="officer", reason=opinion,
-                               changes={"joint": joint},
-                               record=_step_record(step, started=started, progress=progress))
-    return await _approve_when_done(deps, updated)
+    moves = [Move(Action.STEP_APPROVE, actor, "officer", reason=opinion, changes={"joint": joint},
+                  record=_step_record(step, started=started, progress=progress))]
+    if all_approved(joint):
+        # One write with the step: a case whose last step is stored approved is stored approved too.
+        moves.append(_joint_approval(joint, case["guide"], now))
+    return await transitions(deps, case, moves)
 
 
 def _case_decision(joint: dict[str, Any], guide: dict[str, Any], now: Any) -> dict[str, Any]:
@@ -147,20 +156,25 @@ def _case_decision(joint: dict[str, Any], guide: dict[str, Any], now: Any) -> di
             "by": SYSTEM.to_doc()}
 
 
-async def _approve_when_done(deps: Deps, case: dict[str, Any]) -> dict[str, Any]:
-    for _ in range(_ATTEMPTS):
-        joint = joint_of(case)
-        if case["state"] != State.IN_PROCESS.value or joint is None or not all_approved(joint):
-            return case
-        try:
-            return await transition(deps, case, Action.JOINT_APPROVE, SYSTEM, as_role="system",
-                                    changes={"decision": _case_decision(joint, case["guide"], deps.clock.now())},
-                                    record={"steps": [step["id"] for step in joint["steps"]]})
-        except CaseChanged:
-            fresh = await repository.get_case(deps.db, case["_id"])
-            assert fresh is not None
-            case = fresh
-    raise CaseChanged(state=case["state"])
+def _joint_approval(joint: dict[str, Any], guide: dict[str, Any], now: Any) -> Move:
+    return Move(Action.JOINT_APPROVE, SYSTEM, "system", changes={"decision": _case_decision(joint, guide, now)},
+                record={"steps": [step["id"] for step in joint["steps"]]})
+
+
+def awaits_approval(case: dict[str, Any]) -> bool:
+    """Every step approved, the case still in process: only the system's approval is missing."""
+    joint = joint_of(case)
+    return case["state"] == State.IN_PROCESS.value and joint is not None and all_approved(joint)
+
+
+async def complete_approved(deps: Deps, case: dict[str, Any]) -> dict[str, Any] | None:
+    """The system's approval of a case that ``awaits_approval`` (the stored case), else None: repeatable,
+    since a second call finds the case approved and does nothing. 409 case_changed if a write raced it."""
+    if not awaits_approval(case):
+        return None
+    joint = joint_of(case)
+    assert joint is not None
+    return await transitions(deps, case, [_joint_approval(joint, case["guide"], deps.clock.now())])
 
 
 async def deny_step(deps: Deps, officer: StaffPrincipal, case_id: str, step_id: str, reason: str) -> dict[str, Any]:

@@ -13,9 +13,7 @@ from typing import Any
 from server.cases.joint_model import critical_path_days, new_joint, queue_keys
 from server.cases.states import Clock, State
 from server.cases.timers import Timer
-
-# Administrative Licensing Law art. 32(4): notice of missing or defective materials within 5 days.
-PRE_REVIEW_LIMIT_WORKING_DAYS = 5
+from server.settings import Settings
 
 
 def new_case_id() -> str:
@@ -55,8 +53,11 @@ def completion_timer(guide: dict[str, Any]) -> Timer:
 
 
 def new_case(*, case_id: str, number: str, guide: dict[str, Any], applicant: dict[str, Any], channel: str,
-             form: dict[str, Any], now: datetime, open_app_id: str | None = None) -> dict[str, Any]:
-    """``open_app_id``: the third-party platform the case was submitted through (it gets webhooks)."""
+             form: dict[str, Any], now: datetime, open_app_id: str | None = None,
+             pre_review_days: int = Settings.pre_review_limit_working_days) -> dict[str, Any]:
+    """``open_app_id``: the third-party platform the case was submitted through (it gets webhooks);
+    ``pre_review_days``: the PRE_REVIEW_LIMIT_WORKING_DAYS setting (Administrative Licensing Law art. 32(4)),
+    fixed on the case so a later change of the setting never moves its deadline."""
     joint = new_joint(guide.get("joint_process"))
     case: dict[str, Any] = {
         "_id": case_id,
@@ -74,7 +75,7 @@ def new_case(*, case_id: str, number: str, guide: dict[str, Any], applicant: dic
         # slot id -> {"source": upload|reuse|e_licence|paper, "files": [...], "verdict": None|ok|problem, ...}
         "materials": {},
         "clocks": {
-            Clock.PRE_REVIEW.value: Timer(PRE_REVIEW_LIMIT_WORKING_DAYS, "working_days").to_doc(),
+            Clock.PRE_REVIEW.value: Timer(pre_review_days, "working_days").to_doc(),
             Clock.COMPLETION.value: completion_timer(guide).to_doc(),
         },
         "warning_level": "none",

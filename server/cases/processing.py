@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from cms.catalog_lists.service import DEPARTMENTS, names
 from server.cases import repository
 from server.cases.claims import require_claim
+from server.cases.deemed_acceptance import completion_counted_from
 from server.cases.joint_model import joint_of
 from server.cases.staff_access import Part, case_of_officer, officer_actor
 from server.cases.states import TRANSITIONS, Action, Clock, ClockEffect, State
@@ -71,25 +72,31 @@ def _legal(case: dict[str, Any], action: Action) -> bool:
     return State(case["state"]) in TRANSITIONS[action].sources
 
 
-async def _promised_on(deps: Deps, case: dict[str, Any]) -> date | None:
+async def _promised_on(deps: Deps, case: dict[str, Any]) -> tuple[date | None, date | None]:
+    """(promised completion day, the day the case counts as accepted from if pre-review overran)."""
     calendar = await deps.calendar.get()
     today = china_date(deps.clock.now())
-    timer = apply(Timer.from_doc(case["clocks"][Clock.COMPLETION.value]), ClockEffect.START, today, calendar)
-    return deadline(timer, calendar)
+    counted_from = completion_counted_from(case, today, calendar)
+    timer = apply(Timer.from_doc(case["clocks"][Clock.COMPLETION.value]), ClockEffect.START, counted_from,
+                  calendar)
+    return deadline(timer, calendar), counted_from if counted_from != today else None
 
 
 async def accept(deps: Deps, officer: StaffPrincipal, case_id: str) -> dict[str, Any]:
-    """受理: the acceptance notice (unit, officer, time, number, promised completion day); the clock starts."""
+    """受理: the acceptance notice (unit, officer, time, number, promised completion day); the clock starts,
+    from the day the materials arrived if pre-review overran its limit (deemed acceptance)."""
     case = await case_of_officer(deps, officer, case_id, Part.INTAKE)
     acceptance: dict[str, Any] | None = None
     if _legal(case, Action.ACCEPT):
-        promised = await _promised_on(deps, case)
+        promised, deemed = await _promised_on(deps, case)
         acceptance = {"accepted": True, "unit": await _unit_name(deps, case), "officer": officer.display_name,
                       "at": deps.clock.now(), "document_no": await _document_no(deps, "acceptance", "受字"),
-                      "promised_on": promised.isoformat() if promised else None, "reason": None}
+                      "promised_on": promised.isoformat() if promised else None, "reason": None,
+                      "deemed_accepted_on": deemed.isoformat() if deemed else None}
     return await transition(deps, case, Action.ACCEPT, officer_actor(officer), as_role="officer",
                             changes={"acceptance": acceptance},
-                            record={k: (acceptance or {}).get(k) for k in ("document_no", "promised_on")})
+                            record={k: (acceptance or {}).get(k)
+                                    for k in ("document_no", "promised_on", "deemed_accepted_on")})
 
 
 async def not_accept(deps: Deps, officer: StaffPrincipal, case_id: str, reason: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ Created = tuple[datetime | None, datetime | None]
 # Top-level fields only: the embedded MongoDB cannot project dotted paths.
 _REPORT_FIELDS = {"_id": 1, "number": 1, "state": 1, "guide": 1, "department_id": 1, "applicant": 1,
                   "due_on": 1, "warning_level": 1, "clock_stopped": 1, "clocks": 1, "decision": 1,
-                  "delivery": 1, "history": 1, "created_at": 1}
+                  "delivery": 1, "history": 1, "created_at": 1, "joint": 1}
 # nx-27017 may store a boolean set through an update as 1/0; a clock that is not stopped is any of these.
 _NOT_STOPPED = [False, 0, None]
 _KEY_SEPARATOR = "|"

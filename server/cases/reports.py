@@ -11,6 +11,7 @@ hours. The decision, not delivery, is what the time limits are about, so that is
 from __future__ import annotations
 
 import codecs
+import copy
 import csv
 import io
 from collections.abc import AsyncGenerator
@@ -38,7 +39,9 @@ _PAGE = 500
 # States reached through a decision (an archived case keeps its decision in its history).
 DECIDED_STATES: list[str] = [s.value for s in (State.APPROVED, State.DENIED, State.NOT_ACCEPTED, State.DELIVERED,
                                                State.ARCHIVED)]
-DECISION_ACTIONS = frozenset({Action.APPROVE.value, Action.DENY.value, Action.NOT_ACCEPT.value})
+# A joint case is decided by its steps: the system's approval after the last one, or a step's denial.
+DECISION_ACTIONS = frozenset({Action.APPROVE.value, Action.DENY.value, Action.NOT_ACCEPT.value,
+                              Action.JOINT_APPROVE.value, Action.STEP_DENY.value})
 REPORT_STATES: list[State] = [s for s in State if s is not State.DRAFT]
 # A spreadsheet runs a cell that starts like a formula; such text is exported with a leading quote.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -100,10 +103,11 @@ def handling_time(case: dict[str, Any], calendar: WorkingCalendar) -> tuple[int,
     return days, round((end - start).total_seconds() / 3600, 1)
 
 
-def current_warning(case: dict[str, Any], today: date, calendar: WorkingCalendar) -> WarningLevel:
-    """The level as of today (the stored one is only as fresh as the last transition or warning-job run)."""
-    fresh = {"clocks": case["clocks"]}
-    refresh_supervision(fresh, today, calendar)
+def current_warning(case: dict[str, Any], today: date, calendar: WorkingCalendar, warn_days: int) -> WarningLevel:
+    """The level as of today (the stored one is only as fresh as the last transition or warning-job run),
+    a joint case's running step clocks included."""
+    fresh = {"clocks": case["clocks"], "joint": copy.deepcopy(case.get("joint"))}
+    refresh_supervision(fresh, today, calendar, warn_days)
     return WarningLevel(fresh["warning_level"])
 
 
@@ -213,8 +217,8 @@ def _china_time(moment: datetime | None) -> str:
     return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def export_row(case: dict[str, Any], today: date, calendar: WorkingCalendar,
-               department_names: dict[str, str]) -> list[str]:
+def export_row(case: dict[str, Any], today: date, calendar: WorkingCalendar, department_names: dict[str, str],
+               warn_days: int) -> list[str]:
     state = State(case["state"])
     spent = handling_time(case, calendar)
     department = case.get("department_id") or ""
@@ -222,7 +226,7 @@ def export_row(case: dict[str, Any], today: date, calendar: WorkingCalendar,
     return [_cell(v) for v in (
         case["number"], case["guide"]["name"], department_names.get(department, department), STATE_LABELS[state],
         masked_name(case), applicant.get("id_masked"), _china_time(submitted_at(case)), case.get("due_on"),
-        WARNING_LABELS[current_warning(case, today, calendar)], _china_time(decided_at(case)),
+        WARNING_LABELS[current_warning(case, today, calendar, warn_days)], _china_time(decided_at(case)),
         spent[0] if spent else None, spent[1] if spent else None)]
 
 
@@ -247,6 +251,7 @@ async def _export_chunks(deps: Deps, departments: list[str] | None,
     calendar = await deps.calendar.get()
     today = china_date(deps.clock.now())
     department_names: dict[str, str] = {}
+    warn_days = deps.settings.case_warn_working_days
     yield codecs.BOM_UTF8 + _csv_line(EXPORT_COLUMNS).encode("utf-8")
     after = ""
     while True:
@@ -254,7 +259,8 @@ async def _export_chunks(deps: Deps, departments: list[str] | None,
         unknown = {case.get("department_id") for case in page} - set(department_names)
         if unknown:
             department_names.update(await _department_names(deps, unknown))
-        yield "".join(_csv_line(export_row(case, today, calendar, department_names)) for case in page).encode("utf-8")
+        yield "".join(_csv_line(export_row(case, today, calendar, department_names, warn_days))
+                      for case in page).encode("utf-8")
         if len(page) < _PAGE:
             break
         after = page[-1]["number"]

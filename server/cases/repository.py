@@ -20,6 +20,8 @@ INDEXES: list[IndexSpec] = [
     index("cases", ("department_id", 1), ("state", 1), ("due_on", 1)),
     index("cases", ("state", 1), ("due_on", 1)),
     index("cases", ("queue_keys", 1), ("state", 1)),
+    index("cases", ("last_due_on", 1)),
+    index("cases", ("due_on", 1)),
     unique("case_idempotency", ("key", 1)),
     ttl("case_idempotency", "expires_at"),
 ]
@@ -113,6 +115,22 @@ async def cases_due_by(db: Db, states: list[str], due_by: str, *, after_id: str,
     """A page (by id) of cases in ``states`` whose nearest deadline is on or before ``due_by``."""
     query = {"state": {"$in": states}, "due_on": {"$lte": due_by}, "_id": {"$gt": after_id}}
     return [c async for c in db.cases.find(query).sort("_id", 1).limit(limit)]
+
+
+async def latest_deadline(db: Db) -> str | None:
+    """The latest deadline (ISO date) of any clock that has one now, or None.
+
+    ``last_due_on`` is set at every transition; ``due_on`` stands in for cases whose last transition
+    predates it (their only running clock is then the nearest one). A finished clock leaves both None, so
+    no state filter is needed: each is one indexed read of the highest value.
+    """
+    latest: str | None = None
+    for field in ("last_due_on", "due_on"):
+        async for doc in db.cases.find({field: {"$type": "string"}}, {field: 1}).sort(field, -1).limit(1):
+            value = doc.get(field)
+            if isinstance(value, str) and (latest is None or value > latest):
+                latest = value
+    return latest
 
 
 async def claim_idempotency_key(db: Db, key: str, request: dict[str, Any], *, now: datetime,

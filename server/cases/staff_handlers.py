@@ -82,6 +82,9 @@ _STATUS_FIELDS: dict[str, Schema] = {
     "acceptance": nullable(obj({
         "accepted": boolean(), "unit": string(), "officer": string(), "at": DATETIME,
         "document_no": string(), "promised_on": nullable(_DATE), "reason": nullable(string()),
+        "deemed_accepted_on": nullable({**_DATE, "description": "Pre-review overran its limit: the case counts "
+                                        "as accepted from this day (the materials arrived), and so does its "
+                                        "clock. Absent on acceptances recorded before this field."}),
     }, required=["accepted", "unit", "officer", "at", "document_no", "promised_on", "reason"])),
     "steps": array(obj({
         "seq": integer(minimum=1), "name": string(), "action": string(enum=list(processing.STEP_ACTIONS)),

@@ -98,6 +98,7 @@ def days_left(timer: Timer, today: date, calendar: WorkingCalendar) -> int | Non
 
 
 def warning_level(timer: Timer, today: date, calendar: WorkingCalendar, warn_days: int) -> WarningLevel:
+    """预警 with at most ``warn_days`` working days left, 黄牌 on the deadline, 红牌 after it."""
     if timer.started_on is None or timer.finished_on is not None:
         return WarningLevel.NONE
     due = deadline(timer, calendar)
@@ -107,7 +108,9 @@ def warning_level(timer: Timer, today: date, calendar: WorkingCalendar, warn_day
         return WarningLevel.RED
     if as_of == due:
         return WarningLevel.YELLOW
-    if _span(timer, as_of, due, calendar) <= warn_days:
+    # 预警 comes at ``warn_days`` WORKING days left whatever unit the limit counts in (domain.md §4): a
+    # natural-day clock due on Monday warns from the Thursday before, when staff are there to act on it.
+    if calendar.working_days_between(as_of, due) <= warn_days:
         return WarningLevel.WARNING
     return WarningLevel.NONE
 

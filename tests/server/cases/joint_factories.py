@@ -40,9 +40,9 @@ STEPS: list[dict[str, Any]] = [
 _codes = itertools.count(1)
 
 
-async def started(start_server: StartServer, *, day: int = 16) -> tuple[TestServer, FrozenClock]:
+async def started(start_server: StartServer, *, day: int = 16, month: int = 11) -> tuple[TestServer, FrozenClock]:
     """A server on a frozen clock (Monday 16 November 2026 by default), calendar and departments ready."""
-    clock = FrozenClock(china_morning(2026, 11, day))
+    clock = FrozenClock(china_morning(2026, month, day))
     server = await start_server(clock=clock, **LONG_SESSIONS)
     await prepare(server)
     await ensure_department(server.deps, id=MARKET, name="区市场监管局", credit_code=None, region_code=None)

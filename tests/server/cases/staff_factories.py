@@ -64,11 +64,12 @@ async def delivered_case(server: TestServer, browser: StaffBrowser, guide: dict[
 
 
 async def publish_guide(server: TestServer, *, department_id: str = DEPARTMENT_ID, promised_days: int = 10,
-                        name: str = "企业投资项目备案") -> dict[str, Any]:
-    """A live guide with two required materials and one conditional one."""
+                        name: str = "企业投资项目备案", unit: str = "working_days") -> dict[str, Any]:
+    """A live guide with two required materials and one conditional one, promised in ``promised_days``
+    of ``unit`` (working_days, natural_days or hours)."""
     content = guide_content(
         code=f"511Z0700{next(_codes):04d}-511602000000-000-11511301008778183N-1-00", name=name,
-        department_id=department_id, promised_time_limit={"value": promised_days, "unit": "working_days"},
+        department_id=department_id, promised_time_limit={"value": promised_days, "unit": unit},
         materials=[material("项目备案申请表"), material("营业执照"),
                    material("授权委托书", requirement="conditional", condition="委托他人办理的")])
     outcome = await import_guide(server.deps, IMPORTER, content, publish=True)
@@ -109,6 +110,7 @@ async def submitted_case(server: TestServer, guide: dict[str, Any], *, citizen_i
     case_id = new_case_id()
     case = new_case(case_id=case_id, number=case_number(now.strftime("%Y%m%d"), next(_numbers) + 90000),
                     guide=guide, channel="wechat", form={"项目名称": "测试项目"}, now=now,
+                    pre_review_days=server.deps.settings.pre_review_limit_working_days,
                     applicant={"citizen_id": citizen_id, "name": applicant_name, "id_masked": "1101**********002X",
                                "kind": "natural"})
     wanted = pages if pages is not None else {m["id"]: 1 for m in guide["materials"] if m["requirement"] == "required"}

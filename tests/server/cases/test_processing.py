@@ -34,9 +34,11 @@ async def test_acceptance_issues_a_numbered_notice_and_the_promised_day(start_se
     # Monday 16 Nov + 10 working days.
     assert acceptance | {"at": None} == {
         "accepted": True, "unit": "区经信局", "officer": "alice", "at": None,
-        "document_no": "受字〔2026〕第00001号", "promised_on": "2026-11-30", "reason": None}
+        "document_no": "受字〔2026〕第00001号", "promised_on": "2026-11-30", "reason": None,
+        "deemed_accepted_on": None}
     assert accepted.json["due_on"] == "2026-11-30"
-    assert accepted.json["history"][-1]["data"] == {"document_no": "受字〔2026〕第00001号", "promised_on": "2026-11-30"}
+    assert accepted.json["history"][-1]["data"] == {"document_no": "受字〔2026〕第00001号", "promised_on": "2026-11-30",
+                                                    "deemed_accepted_on": None}
 
     again = await alice.post(f"/staff/v1/cases/{first['id']}/accept")
     assert (again.status, again.error_code, again.json["error"]["state"]) == (409, "illegal_transition", "accepted")

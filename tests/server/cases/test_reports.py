@@ -15,6 +15,7 @@ from server.cases.states import Action
 from server.cases.workflow import transition
 from server.clock import FrozenClock
 from tests.conftest import StartServer
+from tests.server.cases.joint_factories import ECONOMY, FIRE, MARKET, joint_scene, step_path, taken_in
 from tests.server.cases.staff_factories import (
     DEPARTMENT_ID,
     LONG_SESSIONS,
@@ -150,3 +151,54 @@ async def test_only_supervisors_and_officers_read_reports(start_server: StartSer
     for path in (SUMMARY, EXPORT):
         assert (await editor.get(path)).status == 403
         assert (await server.get(path)).status == 401
+
+
+async def joint_scenario(start_server: StartServer) -> tuple[StaffBrowser, dict[str, dict[str, Any]]]:
+    """Joint cases pushed Monday 16 November 2026, looked at on Wednesday 25 November: one approved by its
+    steps on the 18th, one denied by a step on the 18th, one whose first steps (due the 19th) still run
+    while its own clock (20 working days) is far from its deadline."""
+    scene = await joint_scene(start_server, promised_days=20)
+    server, clock, guide, window, officers = scene.server, scene.clock, scene.guide, scene.window, scene.officers
+    supervisor = await signed_in_staff(server, "watcher", roles=["supervisor"])
+    cases = {}
+    for name in ("approved", "denied", "late_step"):
+        case = await submitted_case(server, guide)
+        await taken_in(window, guide, case["_id"])
+        assert (await window.post(f"/staff/v1/cases/{case['_id']}/joint/push")).status == 200
+        cases[name] = case
+    for department, step_id in ((MARKET, "licence"), (FIRE, "fire")):
+        assert (await officers[department].post(step_path(cases["approved"]["_id"], step_id, "approve"),
+                                                json={})).status == 200
+    clock.set(china_morning(2026, 11, 18))
+    approved = await officers[ECONOMY].post(step_path(cases["approved"]["_id"], "filing", "approve"), json={})
+    assert approved.json["state"] == "approved"
+    denied = await officers[FIRE].post(step_path(cases["denied"]["_id"], "fire", "deny"), json={"reason": "不合格"})
+    assert denied.json["state"] == "denied"
+    clock.set(china_morning(2026, 11, 25))
+    return supervisor, cases
+
+
+async def exported(supervisor: StaffBrowser) -> dict[str, dict[str, str]]:
+    rows = rows_of((await supervisor.get(EXPORT)).body)
+    return {row[0]: dict(zip(EXPORT_COLUMNS, row, strict=True)) for row in rows[1:]}
+
+
+@pytest.mark.asyncio
+async def test_joint_cases_decided_by_their_steps_count_as_decided(start_server: StartServer) -> None:
+    supervisor, cases = await joint_scenario(start_server)
+    summary = (await supervisor.get(SUMMARY)).json
+    # Submitted Monday 09:00, decided Wednesday 09:00: two working days, 48 hours each.
+    assert summary["handling_time"] == {"decided": 2, "average_working_days": 2.0, "average_hours": 48.0}
+    by_number = await exported(supervisor)
+    for name, state in (("approved", "准予办理"), ("denied", "不予办理")):
+        row = by_number[cases[name]["number"]]
+        assert (row["状态"], row["办结时间"], row["办理用时（工作日）"], row["办理用时（小时）"]) == (
+            state, "2026-11-18 09:00", "2", "48.0"), name
+
+
+@pytest.mark.asyncio
+async def test_the_csv_warning_level_counts_joint_step_clocks(start_server: StartServer) -> None:
+    supervisor, cases = await joint_scenario(start_server)
+    late = (await exported(supervisor))[cases["late_step"]["number"]]
+    # The case's own clock is due 14 December; its running steps were due 19 November.
+    assert (late["状态"], late["预警级别"], late["办结期限"]) == ("办理中", "红牌", "2026-11-19")

@@ -15,7 +15,14 @@ from server.clock import FrozenClock
 from server.worker.registry import registered_jobs
 from server.worker.runner import run_due_jobs
 from tests.conftest import StartServer
-from tests.server.cases.staff_factories import china_morning, prepare, publish_guide, submitted_case
+from tests.server.cases.staff_factories import (
+    china_morning,
+    officer,
+    passed_case,
+    prepare,
+    publish_guide,
+    submitted_case,
+)
 from tests.support.server import TestServer
 
 OFFICER = Actor("staff", "u-officer", "窗口甲")
@@ -90,3 +97,22 @@ async def test_the_worker_runs_the_registered_job(start_server: StartServer) -> 
     clock.set(china_morning(2026, 11, 23))
     assert await run_due_jobs(server.deps, "test-worker", only=JOB_NAME, force=True) == 1
     assert [entry["data"]["level"] for entry in await flags(server, case["_id"])] == ["yellow"]
+
+
+@pytest.mark.asyncio
+async def test_a_natural_day_deadline_on_a_weekend_is_flagged_two_working_days_ahead(
+        start_server: StartServer) -> None:
+    server, clock = await started(start_server)
+    window = await officer(server, "window")
+    guide = await publish_guide(server, promised_days=5, unit="natural_days")
+    case = await passed_case(server, window, guide)
+    accepted = await window.post(f"/staff/v1/cases/{case['id']}/accept")  # Monday 16: due Saturday 21
+    assert (accepted.status, accepted.json["due_on"]) == (200, "2026-11-21")
+
+    clock.set(china_morning(2026, 11, 17))  # 18, 19 and 20 November still to work
+    await flag_case_warnings(server.deps)
+    assert await flags(server, case["id"]) == []
+    clock.set(china_morning(2026, 11, 18))  # only 19 and 20 November left
+    await flag_case_warnings(server.deps)
+    assert [(e["data"]["level"], e["data"]["due_on"]) for e in await flags(server, case["id"])] == [
+        ("warning", "2026-11-21")]

@@ -64,3 +64,42 @@ def test_effects_on_a_clock_never_started_or_finished_change_nothing() -> None:
     assert apply(idle, ClockEffect.STOP, date(2026, 11, 23), cal) == idle
     done = apply(apply(idle, ClockEffect.START, date(2026, 11, 2), cal), ClockEffect.FINISH, date(2026, 11, 3), cal)
     assert apply(done, ClockEffect.RESUME, date(2026, 11, 4), cal) == done
+
+
+def test_natural_day_clocks_warn_at_two_working_days_left() -> None:
+    cal = calendar()
+    # 7 natural days from Monday 23 November 2026: due Monday 30 November.
+    timer = apply(Timer(7, "natural_days"), ClockEffect.START, date(2026, 11, 23), cal)
+    assert deadline(timer, cal) == date(2026, 11, 30)
+    levels = {day: warning_level(timer, date(2026, 11, day), cal, 2) for day in (25, 26, 27, 28, 29, 30)}
+    assert levels == {25: WarningLevel.NONE, 26: WarningLevel.WARNING, 27: WarningLevel.WARNING,
+                      28: WarningLevel.WARNING, 29: WarningLevel.WARNING, 30: WarningLevel.YELLOW}
+    assert warning_level(timer, date(2026, 12, 1), cal, 2) is WarningLevel.RED
+    # The days left stay in the clock's own unit: natural days.
+    assert days_left(timer, date(2026, 11, 26), cal) == 4
+
+
+def test_a_natural_day_deadline_on_a_weekend_warns_two_working_days_ahead() -> None:
+    cal = calendar()
+    timer = apply(Timer(5, "natural_days"), ClockEffect.START, date(2026, 11, 23), cal)  # due Saturday 28
+    assert deadline(timer, cal) == date(2026, 11, 28)
+    assert warning_level(timer, date(2026, 11, 24), cal, 2) is WarningLevel.NONE  # 25, 26, 27 still to work
+    assert warning_level(timer, date(2026, 11, 25), cal, 2) is WarningLevel.WARNING  # 26 and 27 left
+
+
+def test_hour_clocks_warn_at_two_working_days_left_across_a_holiday() -> None:
+    cal = calendar()
+    # 120 hours from Tuesday 29 September 2026: due Sunday 4 October, inside the National Day holiday.
+    timer = apply(Timer(120, "hours"), ClockEffect.START, date(2026, 9, 29), cal)
+    assert deadline(timer, cal) == date(2026, 10, 4)
+    # On the 29th only the 30th is still a working day before the deadline: already 预警.
+    assert warning_level(timer, date(2026, 9, 29), cal, 2) is WarningLevel.WARNING
+
+
+def test_working_day_clocks_warn_as_before() -> None:
+    cal = calendar()
+    timer = apply(Timer(3, "working_days"), ClockEffect.START, date(2026, 11, 20), cal)  # Friday: due Wed 25
+    assert deadline(timer, cal) == date(2026, 11, 25)
+    assert warning_level(timer, date(2026, 11, 20), cal, 2) is WarningLevel.NONE
+    assert warning_level(timer, date(2026, 11, 21), cal, 2) is WarningLevel.NONE  # Saturday: 23, 24, 25 left
+    assert warning_level(timer, date(2026, 11, 23), cal, 2) is WarningLevel.WARNING  # 24 and 25 left

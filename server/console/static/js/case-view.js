@@ -382,7 +382,8 @@ export async function renderCase(root, caseId, ctx) {
     if (d.acceptance) {
       parts.push(el('div', { class: 'record' }, el('strong', {}, d.acceptance.accepted ? '受理' : '不予受理'),
         ` ${d.acceptance.document_no} · ${d.acceptance.unit} · ${d.acceptance.officer} · ${formatDateTime(d.acceptance.at)}`,
-        d.acceptance.promised_on ? ` · 承诺办结 ${formatDate(d.acceptance.promised_on)}` : '', d.acceptance.reason ? ` · ${d.acceptance.reason}` : ''));
+        d.acceptance.promised_on ? ` · 承诺办结 ${formatDate(d.acceptance.promised_on)}` : '', d.acceptance.reason ? ` · ${d.acceptance.reason}` : '',
+        d.acceptance.deemed_accepted_on ? el('span', { class: 'deemed-acceptance', id: 'deemed-acceptance' }, ` · 预审逾期，视为自 ${formatDate(d.acceptance.deemed_accepted_on)} 起受理`) : null));
     }
     for (const s of d.steps) {
       parts.push(el('div', { class: 'record' }, el('strong', {}, `环节 ${s.seq}：${s.name}`), ` ${s.action} · ${actorName(s.handler)} · ${formatDateTime(s.ended_at)}`, s.opinion ? ` · ${s.opinion}` : ''));
