@@ -9,7 +9,8 @@ refused upload stays anywhere: the spool file and every intermediate file are de
 
 The file journal lists a page's objects from before they are stored until the page is recorded or its
 objects are gone; what a crash or a failed delete leaves there, the sweep deletes later
-(server/cases/file_journal.py, orphan_files.py).
+(server/cases/file_journal.py, orphan_files.py). Removing a page deletes its objects unless a my-material
+(我的材料, uploads/my_materials.py) lists them: then they stay for it and the cases that reused it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from uploads.intake.params import IntakeParams
 from uploads.intake.pipeline import IntakeResult, process_upload
 from uploads.intake.quality import QualityThresholds
 from uploads.intake.spool import SpooledFile
+from uploads.my_materials import remembered_objects
 
 if TYPE_CHECKING:
     from server.deps import Deps
@@ -163,11 +165,21 @@ async def delete_objects(deps: Deps, case_id: str, slot_id: str, page: dict[str,
 
 
 async def remove_page(deps: Deps, citizen_id: str, case_id: str, slot_id: str, page_id: str) -> None:
-    """Take a page out of a slot that may still change; an uploaded page's objects go with it."""
+    """Take a page out of a slot that may still change; an uploaded page's objects go with it, unless the
+    slot's my-material lists them."""
+    # Read before the page leaves the case: a failure after that would strand objects nothing points at.
+    remembered = await remembered_objects(deps, case_id, slot_id)
     _, removed = await change_slot(deps, citizen_id, case_id, slot_id, functools.partial(_remove_page, page_id))
     # A reused page points at the objects of the case it was accepted in: those stay.
-    if removed["source"] == "upload":
-        await delete_objects(deps, case_id, slot_id, removed)
+    if removed["source"] != "upload":
+        return
+    if remembered.intersection(page_keys(removed)):
+        # The page was accepted at pre-review: its my-material, and pages of later cases that reused it, still
+        # point at these objects. A journal entry left from the upload (clearing it failed then) would now
+        # let the sweep delete them.
+        await file_settled(deps, removed["id"])
+        return
+    await delete_objects(deps, case_id, slot_id, removed)
 
 
 def _remove_page(page_id: str, case: dict[str, Any], entry: dict[str, Any]) -> tuple[bool, dict[str, Any]]:

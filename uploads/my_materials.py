@@ -6,6 +6,10 @@ called by the staff side right after the transition; idempotent). Attaching copi
 references (object keys) into the new case, never the bytes; the objects stay those of the case the
 material was accepted in. A material fits a slot only if the slot accepts reuse and both name the same
 material: compared by normalised name (width, case, spaces and punctuation ignored).
+
+Records are never deleted, so the objects a record lists must outlive the pages of the case they were uploaded
+in: removing such a page from that case (a supplement after a returned step) leaves its objects in place
+(``remembered_objects``, uploads/materials.py ``remove_page``).
 """
 
 from __future__ import annotations
@@ -64,6 +68,19 @@ async def remember_accepted_materials(deps: Deps, case: dict[str, Any]) -> None:
             "case_id": case["_id"], "case_number": case["number"], "slot_id": slot["id"],
             "files": pages, "accepted_at": now,
         })
+
+
+async def remembered_objects(deps: Deps, case_id: str, slot_id: str) -> frozenset[str]:
+    """Keys of the objects the my-material of a case's slot lists; none if that slot was never accepted.
+
+    An uploaded page of that slot can be in no other record: records of later cases get it only by reuse
+    of this one, and only once it is here.
+    """
+    record = await repo.get_material(deps.db, material_id(case_id, slot_id))
+    if record is None:
+        return frozenset()
+    return frozenset(key for page in record["files"] for key in (page["key"], page.get("thumbnail_key"))
+                     if key is not None)
 
 
 async def my_materials(deps: Deps, citizen_id: str, *, offset: int,

@@ -7,11 +7,15 @@ from typing import Any
 import pytest
 
 from server.cases import repository
+from server.cases.file_journal_repo import JOURNAL, note_file_objects
+from server.cases.orphan_files import ORPHAN_GRACE, sweep_orphaned_files
 from server.cases.states import Action
 from tests.cms.factories import material
+from tests.conftest import StartServer
 from tests.miniprogram_api.case_factories import (
     GOOD,
     ID_CARD,
+    OFFICER,
     PHOTO,
     citizen,
     download,
@@ -24,7 +28,8 @@ from tests.miniprogram_api.case_factories import (
     stored_keys,
     upload_ok,
 )
-from tests.support.server import TestServer
+from tests.support.server import TestServer, frozen_clock
+from uploads.materials import page_keys
 from uploads.my_materials import material_key, remember_accepted_materials
 
 ID_JPEG = (GOOD / "flower.jpg").read_bytes()
@@ -149,3 +154,86 @@ async def test_removing_a_reused_page_keeps_the_original(server: TestServer) -> 
     assert removed.status == 204
     assert await stored_keys(server.deps) == keys
     assert await download(id_card["pages"][0]["url"])
+
+
+async def returned_for(server: TestServer, case_id: str, slot_id: str) -> None:
+    """What a joint step's return leaves (joint.return_step): in process, then back for a supplement of ``slot_id``."""
+    await officer_acts(server.deps, case_id, Action.ACCEPT)
+    await officer_acts(server.deps, case_id, Action.START_PROCESSING)
+    notice = {"round": 1, "items": [{"slot_id": slot_id, "name": "居民身份证", "reason": "复印件不清晰"}],
+              "note": None, "requested_at": server.deps.clock.now(), "requested_by": OFFICER.to_doc()}
+    returned = await officer_acts(server.deps, case_id, Action.STEP_RETURN, reason="请补正",
+                                  changes={"supplement": notice})
+    assert returned["state"] == "supplement_requested"
+
+
+async def journal_entries(server: TestServer) -> list[dict[str, Any]]:
+    return [entry async for entry in server.deps.db[JOURNAL].find({})]
+
+
+@pytest.mark.asyncio
+async def test_removing_a_remembered_page_from_its_own_case_keeps_its_objects(server: TestServer) -> None:
+    token = await citizen(server)
+    first = await accepted_case(server, token, await live_guide(server.deps))
+    id_card = next(item for item in await my_materials(server, token) if item["name"] == "居民身份证")
+    second = await draft(server, token, await second_guide(server))
+    reused = await server.post(f"/mp/v1/cases/{second['id']}/materials/{ID_CARD}/reuse",
+                               json={"material_id": id_card["id"]}, token=token)
+    assert reused.status == 200, reused.body
+    original = first["materials"][ID_CARD]["files"][0]
+    content = await download(reused.json["slot"]["pages"][0]["url"])
+
+    await returned_for(server, first["_id"], ID_CARD)
+    removed = await server.request("DELETE", f"{pages_path(first['_id'], ID_CARD)}/{original['id']}", token=token)
+    assert removed.status == 204, removed.body
+    assert set(page_keys(original)) <= set(await stored_keys(server.deps))
+    assert await journal_entries(server) == []  # nothing for the sweep to delete
+
+    # The later case's page still downloads, and the material still attaches to a new application.
+    detail = (await server.get(f"/mp/v1/cases/{second['id']}", token=token)).json
+    reused_page = next(slot for slot in detail["materials"] if slot["slot_id"] == ID_CARD)["pages"][0]
+    assert await download(reused_page["url"]) == content
+    assert [item["id"] for item in await my_materials(server, token)].count(id_card["id"]) == 1
+    third = await draft(server, token, await second_guide(server))
+    again = await server.post(f"/mp/v1/cases/{third['id']}/materials/{ID_CARD}/reuse",
+                              json={"material_id": id_card["id"]}, token=token)
+    assert (again.status, again.json["added"]) == (200, 1)
+    assert await download(again.json["slot"]["pages"][0]["url"]) == content
+
+
+@pytest.mark.asyncio
+async def test_a_supplement_page_nobody_else_points_at_is_deleted_with_its_removal(server: TestServer) -> None:
+    token = await citizen(server)
+    first = await accepted_case(server, token, await live_guide(server.deps))
+    await returned_for(server, first["_id"], ID_CARD)
+    keys = await stored_keys(server.deps)
+    # Uploaded for the supplement, after the material was remembered: in no my-material, so its objects go.
+    page = await upload_ok(server, token, first["_id"], ID_CARD, PHOTO_JPEG)
+    assert len(await stored_keys(server.deps)) == len(keys) + 2
+    removed = await server.request("DELETE", f"{pages_path(first['_id'], ID_CARD)}/{page['id']}", token=token)
+    assert removed.status == 204, removed.body
+    assert await stored_keys(server.deps) == keys
+    assert await journal_entries(server) == []
+
+
+@pytest.mark.asyncio
+async def test_a_stale_journal_entry_cannot_sweep_away_remembered_objects(start_server: StartServer) -> None:
+    clock = frozen_clock()
+    server = await start_server(clock=clock)
+    token = await citizen(server)
+    first = await accepted_case(server, token, await live_guide(server.deps))
+    original = first["materials"][ID_CARD]["files"][0]
+    id_card = next(item for item in await my_materials(server, token) if item["name"] == "居民身份证")
+    content = await download(id_card["pages"][0]["url"])
+    # What an upload leaves in the journal when clearing its entry failed after the page was recorded.
+    await note_file_objects(server.deps.db, original["id"], first["_id"], {"slot_id": ID_CARD},
+                            page_keys(original), clock.now())
+    await returned_for(server, first["_id"], ID_CARD)
+    removed = await server.request("DELETE", f"{pages_path(first['_id'], ID_CARD)}/{original['id']}", token=token)
+    assert removed.status == 204, removed.body
+
+    clock.advance(seconds=ORPHAN_GRACE.total_seconds() * 2)
+    assert await sweep_orphaned_files(server.deps) == {"deleted_objects": 0, "recorded_files": 0, "failed_files": 0}
+    assert set(page_keys(original)) <= set(await stored_keys(server.deps))
+    id_card = next(item for item in await my_materials(server, token) if item["name"] == "居民身份证")
+    assert await download(id_card["pages"][0]["url"]) == content

