@@ -56,7 +56,8 @@ class CasesHandler(CitizenCaseHandler):
               responses={201: CASE_DETAIL}, errors=(400, 403, 404, 409, 413, 422),
               description="403 real_name_required until the caller has bound a real name; 404 guide_not_live; "
                           "422 unknown_platform when `via_app` is not a registered, active app allowed case "
-                          "progress (send the application again without it). "
+                          "progress (send the application again without it). 409 too_many_drafts (with "
+                          "`max_drafts`) while the caller already has that many drafts: submit or withdraw one. "
                           "The applicant is the caller as a natural person; the channel is the caller's."
                           + _IDEMPOTENT)
     async def post(self) -> None:

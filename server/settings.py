@@ -172,6 +172,11 @@ class Settings:
                                     group="limits")
     max_case_upload_bytes: int = setting("MAX_CASE_UPLOAD_BYTES", 200 * 1024 * 1024, "Total of all "
                                          "files of one case.", group="limits")
+    max_open_drafts: int = setting("MAX_OPEN_DRAFTS", 10, "Drafts one citizen may hold at a time; one more is "
+                                   "refused until one is submitted or withdrawn (each draft may hold "
+                                   "MAX_CASE_UPLOAD_BYTES of pages).", group="limits")
+    draft_kept_days: int = setting("DRAFT_KEPT_DAYS", 90, "A draft not changed for this many days is withdrawn "
+                                   "by the worker and its uploaded pages deleted.", group="limits")
     citizen_token_ttl_seconds: int = setting("CITIZEN_TOKEN_TTL_SECONDS", 7 * 24 * 3600, "Lifetime of a "
                                              "mini-program session token.", group="limits")
     staff_session_idle_seconds: int = setting("STAFF_SESSION_IDLE_SECONDS", 30 * 60, "Console session "
@@ -295,6 +300,9 @@ class Settings:
                 problems.append(f"{_env_of(interval)} must be more than 0")
         if self.pre_review_limit_working_days < 1:
             problems.append("PRE_REVIEW_LIMIT_WORKING_DAYS must be at least 1")
+        for at_least_one in ("max_open_drafts", "draft_kept_days"):
+            if getattr(self, at_least_one) < 1:
+                problems.append(f"{_env_of(at_least_one)} must be at least 1")
         if self.case_warn_working_days < 0:
             problems.append("CASE_WARN_WORKING_DAYS must not be negative")
         if self.encryption_key:

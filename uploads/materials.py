@@ -182,6 +182,20 @@ async def remove_page(deps: Deps, citizen_id: str, case_id: str, slot_id: str, p
     await delete_objects(deps, case_id, slot_id, removed)
 
 
+async def releasable_pages(deps: Deps, case: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(slot id, page) of every uploaded page of ``case`` whose objects may go when the case lets go of it:
+    by the rule of ``remove_page``, not reused pages (their objects are another case's) and not pages a
+    my-material lists (that record and the cases that reused it still point at them)."""
+    released: list[tuple[str, dict[str, Any]]] = []
+    for slot_id, entry in case["materials"].items():
+        uploaded = [page for page in slot_pages(entry) if page["source"] == "upload"]
+        if not uploaded:
+            continue
+        remembered = await remembered_objects(deps, case["_id"], slot_id)
+        released += [(slot_id, page) for page in uploaded if not remembered.intersection(page_keys(page))]
+    return released
+
+
 def _remove_page(page_id: str, case: dict[str, Any], entry: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
     page = find_page(entry, page_id)
     if page is None:

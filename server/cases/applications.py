@@ -11,11 +11,12 @@ from cms.guides.service import get_live_guide
 from server import jsonutil
 from server.cases import repository
 from server.cases.citizen_access import case_of_citizen, citizen_actor
+from server.cases.file_journal import note_file
 from server.cases.joint import resubmit_to_steps, returned_by_step
-from server.cases.materials import require_complete
+from server.cases.materials import require_complete, slot_pages
 from server.cases.model import case_number, new_case, new_case_id
 from server.cases.states import STATE_LABELS, TRANSITIONS, Action, State
-from server.cases.workflow import CaseChanged, transition
+from server.cases.workflow import CaseChanged, Move, transition, transitions
 from server.clock import china_date
 from server.errors import Conflict, PayloadTooLarge
 from server.identity.citizens import resolve_citizen
@@ -23,6 +24,7 @@ from server.identity.errors import RealNameRequired
 from server.identity.models import Citizen
 from server.identity.sessions import CitizenPrincipal
 from server.open.apps import platform_of_new_case
+from uploads.materials import delete_objects, page_keys, releasable_pages
 
 if TYPE_CHECKING:
     from server.deps import Deps
@@ -39,6 +41,11 @@ class FormTooLarge(PayloadTooLarge):
 
 class FormLocked(Conflict):
     code = "form_locked"
+
+
+class TooManyDrafts(Conflict):
+    code = "too_many_drafts"
+    default_message = "未提交的草稿已达上限，请先提交或撤回（删除）一件草稿再新建"
 
 
 def applicant_of(citizen: Citizen) -> dict[str, Any]:
@@ -65,6 +72,11 @@ async def create_draft(deps: Deps, principal: CitizenPrincipal, guide_id: str,
     """A new draft of the caller (real-name binding required, 403) for a live guide (404 otherwise);
     ``via_app``: the open platform the citizen came from (422 unknown_platform if it may not have it)."""
     citizen = await real_name_citizen(deps, principal.citizen_id)
+    # Every draft may hold MAX_CASE_UPLOAD_BYTES of pages: the cap is what bounds a citizen's share of the
+    # store. Counted, not reserved: two creates at the same instant may both pass, which costs one draft.
+    limit = deps.settings.max_open_drafts
+    if await repository.count_drafts_of_citizen(deps.db, citizen.id) >= limit:
+        raise TooManyDrafts(f"您已有{limit}件未提交的草稿，请先提交或撤回（删除）其中一件再新建", max_drafts=limit)
     guide = await get_live_guide(deps, guide_id)
     open_app_id = await platform_of_new_case(deps, via_app) if via_app else None
     now = deps.clock.now()
@@ -123,4 +135,27 @@ async def withdraw(deps: Deps, citizen_id: str, case_id: str, reason: str | None
     """Withdraw before a decision (409 illegal_transition after one)."""
     citizen = await real_name_citizen(deps, citizen_id)
     case = await case_of_citizen(deps, citizen.id, case_id)
-    return await transition(deps, case, Action.WITHDRAW, citizen_actor(citizen), as_role="citizen", reason=reason)
+    move = Move(Action.WITHDRAW, citizen_actor(citizen), "citizen", reason)
+    if State(case["state"]) is State.DRAFT:
+        # Nobody at a window ever saw it: its pages are the citizen's alone and go with it.
+        return await end_draft(deps, case, move)
+    return await transitions(deps, case, [move])
+
+
+async def end_draft(deps: Deps, case: dict[str, Any], move: Move) -> dict[str, Any]:
+    """End a draft by ``move`` (the citizen withdraws it; the worker expires it, draft_expiry.py): its uploaded
+    pages leave the case in the same transition and their objects are deleted (``releasable_pages``: not those
+    a my-material still lists, nor reused pages, whose objects are another case's)."""
+    released = await releasable_pages(deps, case)
+    for slot_id, page in released:
+        # Journaled before the case lets go of them: if we stop between the write and the deletes, the sweep
+        # (orphan_files.py) finds them in no case and deletes them; if the write fails, it finds them recorded.
+        await note_file(deps, page["id"], case["_id"], {"slot_id": slot_id}, page_keys(page))
+    gone = {page["id"] for _, page in released}
+    materials = {slot_id: {**entry, "files": [page for page in slot_pages(entry) if page["id"] not in gone]}
+                 for slot_id, entry in case["materials"].items()}
+    ended = await transitions(deps, case, [Move(move.action, move.actor, move.as_role, move.reason,
+                                                {**(move.changes or {}), "materials": materials}, move.record)])
+    for slot_id, page in released:
+        await delete_objects(deps, case["_id"], slot_id, page)
+    return ended

@@ -17,6 +17,8 @@ Db = AsyncDatabase[dict[str, Any]]
 INDEXES: list[IndexSpec] = [
     unique("cases", ("number", 1)),
     index("cases", ("applicant.citizen_id", 1), ("created_at", -1)),
+    index("cases", ("applicant.citizen_id", 1), ("state", 1)),
+    index("cases", ("state", 1), ("updated_at", 1)),
     index("cases", ("department_id", 1), ("state", 1), ("due_on", 1)),
     index("cases", ("state", 1), ("due_on", 1)),
     index("cases", ("queue_keys", 1), ("state", 1)),
@@ -56,6 +58,16 @@ async def cases_of_citizen(db: Db, citizen_id: str, *, offset: int, limit: int) 
     total = await db.cases.count_documents(query)
     found = [c async for c in db.cases.find(query).sort("created_at", -1).skip(offset).limit(limit)]
     return found, total
+
+
+async def count_drafts_of_citizen(db: Db, citizen_id: str) -> int:
+    return await db.cases.count_documents({"applicant.citizen_id": citizen_id, "state": "draft"})
+
+
+async def drafts_not_updated_since(db: Db, moment: datetime, limit: int) -> list[dict[str, Any]]:
+    """The oldest drafts last changed before ``moment``, at most ``limit``."""
+    cursor = db.cases.find({"state": "draft", "updated_at": {"$lt": moment}}).sort("updated_at", 1).limit(limit)
+    return await cursor.to_list()
 
 
 async def cases_in_states(db: Db, states: list[str], *, departments: list[str] | None = None,

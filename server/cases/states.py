@@ -58,6 +58,7 @@ class Action(StrEnum):
     DELIVER = "deliver"
     ARCHIVE = "archive"
     WITHDRAW = "withdraw"
+    EXPIRE_DRAFT = "expire_draft"
     FLAG_WARNING = "flag_warning"
     JOINT_PUSH = "joint_push"
     STEP_APPROVE = "step_approve"
@@ -126,6 +127,8 @@ TRANSITIONS: dict[Action, Transition] = {t.action: t for t in (
     _t(Action.ARCHIVE, FINAL_STATES, State.ARCHIVED, {"officer", "system"}),
     _t(Action.WITHDRAW, BEFORE_DECISION, State.WITHDRAWN, {"citizen"},
        clocks=((Clock.PRE_REVIEW, ClockEffect.FINISH), (Clock.COMPLETION, ClockEffect.FINISH))),
+    # A draft nobody touched for DRAFT_KEPT_DAYS (draft_expiry.py): it ends as if the citizen withdrew it.
+    _t(Action.EXPIRE_DRAFT, {State.DRAFT}, State.WITHDRAWN, {"system"}, reason=True),
     _t(Action.FLAG_WARNING, OPEN_STATES, None, {"system"}),
     # Joint cases; the step clocks are the joint record's own and change with these (see ``joint``).
     _t(Action.JOINT_PUSH, {State.ACCEPTED}, State.IN_PROCESS, {"officer"}),

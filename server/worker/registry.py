@@ -40,6 +40,7 @@ JOB_MODULES: tuple[str, ...] = (
     "server.open.webhooks",
     "server.payments.jobs",
     "server.cases.orphan_files",
+    "server.cases.draft_expiry",
 )
 
 

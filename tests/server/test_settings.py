@@ -49,6 +49,8 @@ def test_environment_values_are_parsed_by_type() -> None:
     ({"YIWANG_MODE": "production"}, "YIWANG_MODE"),
     ({"WORKER_LEASE_SECONDS": "0"}, "WORKER_LEASE_SECONDS"),
     ({"WORKER_POLL_SECONDS": "-1"}, "WORKER_POLL_SECONDS"),
+    ({"MAX_OPEN_DRAFTS": "0"}, "MAX_OPEN_DRAFTS"),
+    ({"DRAFT_KEPT_DAYS": "0"}, "DRAFT_KEPT_DAYS"),
 ])
 def test_bad_values_name_their_variable(env: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):
