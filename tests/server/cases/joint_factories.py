@@ -21,9 +21,8 @@ from tests.server.cases.staff_factories import (
     china_morning,
     officer,
     prepare,
-    required_slots,
-    verdict,
 )
+from tests.server.cases.staff_factories import taken_in as taken_in  # where joint tests look for it
 from tests.support.server import TestServer
 from tests.support.staff import STAFF_PASSWORD, StaffBrowser, login_browser
 
@@ -70,20 +69,6 @@ async def department_officers(server: TestServer) -> dict[str, StaffBrowser]:
     """One officer per department of the process, and one of an uninvolved department."""
     return {department: await officer(server, f"officer-{department}".lower(), departments=(department,))
             for department in (MARKET, FIRE, ECONOMY, UNINVOLVED)}
-
-
-async def taken_in(window: StaffBrowser, guide: dict[str, Any], case_id: str) -> dict[str, Any]:
-    """The window's pre-review (claim, every page ok, pass) and acceptance of a submitted case."""
-    base = f"/staff/v1/cases/{case_id}"
-    claimed = await window.post(f"{base}/claim")
-    assert claimed.status == 200, claimed.body
-    for slot_id in required_slots(guide):
-        assert (await verdict(window, case_id, slot_id, "ok")).status == 200
-    passed = await window.post(f"{base}/pass", json={"originals_check": "none"})
-    assert passed.status == 200, passed.body
-    accepted = await window.post(f"{base}/accept")
-    assert accepted.status == 200, accepted.body
-    return dict(accepted.json)
 
 
 def steps_by_id(status: dict[str, Any]) -> dict[str, dict[str, Any]]:

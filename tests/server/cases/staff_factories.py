@@ -137,10 +137,26 @@ async def verdict(browser: StaffBrowser, case_id: str, slot_id: str, value: str,
 async def passed_case(server: TestServer, browser: StaffBrowser, guide: dict[str, Any]) -> dict[str, Any]:
     """A submitted case taken through pre-review by ``browser``: claimed, every page ok, passed."""
     case = await submitted_case(server, guide)
-    base = f"/staff/v1/cases/{case['_id']}"
-    assert (await browser.post(f"{base}/claim")).status == 200
+    return await pre_reviewed(browser, guide, case["_id"])
+
+
+async def pre_reviewed(browser: StaffBrowser, guide: dict[str, Any], case_id: str, *,
+                       originals_check: str = "by_mail") -> dict[str, Any]:
+    """``browser``'s pre-review of a submitted case: claimed, every page ok, passed."""
+    base = f"/staff/v1/cases/{case_id}"
+    claimed = await browser.post(f"{base}/claim")
+    assert claimed.status == 200, claimed.body
     for slot_id in required_slots(guide):
-        assert (await verdict(browser, case["_id"], slot_id, "ok")).status == 200
-    response = await browser.post(f"{base}/pass", json={"originals_check": "by_mail"})
+        assert (await verdict(browser, case_id, slot_id, "ok")).status == 200
+    response = await browser.post(f"{base}/pass", json={"originals_check": originals_check})
     assert response.status == 200, response.body
     return dict(response.json)
+
+
+async def taken_in(browser: StaffBrowser, guide: dict[str, Any], case_id: str, *,
+                   originals_check: str = "none") -> dict[str, Any]:
+    """``browser``'s pre-review (claim, every page ok, pass) and acceptance of a submitted case, today."""
+    await pre_reviewed(browser, guide, case_id, originals_check=originals_check)
+    accepted = await browser.post(f"/staff/v1/cases/{case_id}/accept")
+    assert accepted.status == 200, accepted.body
+    return dict(accepted.json)

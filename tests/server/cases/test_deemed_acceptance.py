@@ -22,10 +22,9 @@ from tests.server.cases.staff_factories import (
     officer,
     prepare,
     publish_guide,
-    required_slots,
     started_on_monday,
     submitted_case,
-    verdict,
+    taken_in,
 )
 from tests.support.server import TestServer
 from tests.support.staff import StaffBrowser
@@ -37,19 +36,6 @@ CITIZEN = Actor("citizen", "c-test", "张三丰")
 def frozen(server: TestServer) -> FrozenClock:
     assert isinstance(server.clock, FrozenClock)
     return server.clock
-
-
-async def pass_and_accept(window: StaffBrowser, guide: dict[str, Any], case_id: str) -> dict[str, Any]:
-    """The officer's pre-review (claim, every page ok, pass) and acceptance, today."""
-    base = f"/staff/v1/cases/{case_id}"
-    assert (await window.post(f"{base}/claim")).status == 200
-    for slot_id in required_slots(guide):
-        assert (await verdict(window, case_id, slot_id, "ok")).status == 200
-    passed = await window.post(f"{base}/pass", json={"originals_check": "by_mail"})
-    assert passed.status == 200, passed.body
-    accepted = await window.post(f"{base}/accept")
-    assert accepted.status == 200, accepted.body
-    return dict(accepted.json)
 
 
 async def detail(window: StaffBrowser, case_id: str) -> dict[str, Any]:
@@ -72,7 +58,7 @@ async def scene(start_server: StartServer) -> tuple[TestServer, StaffBrowser, di
 async def test_a_pass_after_the_limit_counts_the_case_from_the_day_it_arrived(start_server: StartServer) -> None:
     server, window, guide, case = await scene(start_server)
     frozen(server).set(china_morning(2026, 11, 27))  # Friday, four days late
-    accepted = await pass_and_accept(window, guide, case["_id"])
+    accepted = await taken_in(window, guide, case["_id"], originals_check="by_mail")
 
     acceptance = accepted["acceptance"]
     assert (acceptance["promised_on"], acceptance["deemed_accepted_on"]) == ("2026-11-30", "2026-11-16")
@@ -89,7 +75,7 @@ async def test_a_pass_after_the_limit_counts_the_case_from_the_day_it_arrived(st
 async def test_a_pass_on_the_last_day_starts_the_clock_at_acceptance(start_server: StartServer) -> None:
     server, window, guide, case = await scene(start_server)
     frozen(server).set(china_morning(2026, 11, 23))
-    accepted = await pass_and_accept(window, guide, case["_id"])
+    accepted = await taken_in(window, guide, case["_id"], originals_check="by_mail")
     assert (accepted["acceptance"]["promised_on"], accepted["acceptance"]["deemed_accepted_on"]) == (
         "2026-12-07", None)
     assert (await detail(window, case["_id"]))["clocks"]["completion"]["started_on"] == "2026-11-23"
@@ -106,7 +92,7 @@ async def test_after_a_timely_supplement_notice_the_resubmitted_materials_count(
     case = await transition(server.deps, case, Action.RESUBMIT, CITIZEN, as_role="citizen")
     assert case["due_on"] == "2026-11-25"  # 19 and 20 November stopped
     clock.set(china_morning(2026, 11, 27))
-    accepted = await pass_and_accept(window, guide, case["_id"])
+    accepted = await taken_in(window, guide, case["_id"], originals_check="by_mail")
     # Counted from Friday 20 November, the day the supplemented materials arrived.
     assert (accepted["acceptance"]["deemed_accepted_on"], accepted["acceptance"]["promised_on"]) == (
         "2026-11-20", "2026-12-04")
@@ -122,7 +108,7 @@ async def test_a_late_supplement_notice_leaves_the_first_submission_counting(sta
     clock.set(china_morning(2026, 11, 25))
     case = await transition(server.deps, case, Action.RESUBMIT, CITIZEN, as_role="citizen")
     clock.set(china_morning(2026, 11, 26))
-    accepted = await pass_and_accept(window, guide, case["_id"])
+    accepted = await taken_in(window, guide, case["_id"], originals_check="by_mail")
     assert (accepted["acceptance"]["deemed_accepted_on"], accepted["acceptance"]["promised_on"]) == (
         "2026-11-16", "2026-11-30")
 

@@ -24,7 +24,8 @@ from tests.server.payments.factories import (
     staff_order,
     stored_case,
 )
-from tests.support.server import TestServer
+from tests.support.server import Response, TestServer
+from tests.support.staff import StaffBrowser
 
 REFUSALS = {"wechat": "NOT_ENOUGH", "alipay": "ACQ.SELLER_BALANCE_NOT_ENOUGH"}
 UPSTREAM_ERRORS = {"wechat": "wechatpay_upstream_error", "alipay": "alipay_upstream_error"}
@@ -46,6 +47,18 @@ async def script(server: TestServer, provider: str, out_trade_no: str, *answers:
     assert scripted.status == 200, scripted.body
 
 
+async def scripted_refund(start_server: StartServer, provider: str, *answers: str, amount_fen: int = 500
+                          ) -> tuple[TestServer, StaffBrowser, str, str, Response]:
+    """A paid order whose provider answers the next refund requests as scripted, and an officer's refund of
+    ``amount_fen``: (server, officer, case id, out_trade_no, the refund's answer)."""
+    server = await frozen_server(start_server)
+    case_id, out_trade_no = await paid_order(server, provider)
+    staff = await officer(server)
+    await script(server, provider, out_trade_no, *answers)
+    answer = await staff.post(refund_path(case_id, out_trade_no), json={"amount_fen": amount_fen, "reason": "多收"})
+    return server, staff, case_id, out_trade_no, answer
+
+
 async def order_now(server: TestServer, case_id: str, out_trade_no: str) -> dict[str, Any]:
     return order_of(await stored_case(server, case_id), out_trade_no)
 
@@ -60,11 +73,7 @@ async def provider_refunded_fen(server: TestServer, provider: str, out_trade_no:
 @pytest.mark.parametrize("provider", ["wechat", "alipay"])
 async def test_a_refund_the_provider_never_got_is_sent_again_with_the_same_number(start_server: StartServer,
                                                                                   provider: str) -> None:
-    server = await frozen_server(start_server)
-    case_id, out_trade_no = await paid_order(server, provider)
-    staff = await officer(server)
-    await script(server, provider, out_trade_no, "system_error")
-    first = await staff.post(refund_path(case_id, out_trade_no), json={"amount_fen": 500, "reason": "多收"})
+    server, staff, case_id, out_trade_no, first = await scripted_refund(start_server, provider, "system_error")
     assert first.status == 200, first.body
     [entry] = first.json["refunds"]
     assert (first.json["state"], first.json["refunded_fen"]) == ("refunding", 0)
@@ -92,11 +101,7 @@ async def test_a_refund_the_provider_never_got_is_sent_again_with_the_same_numbe
 @pytest.mark.parametrize("provider", ["wechat", "alipay"])
 async def test_a_refund_whose_answer_was_lost_is_settled_by_the_query_not_made_twice(start_server: StartServer,
                                                                                      provider: str) -> None:
-    server = await frozen_server(start_server)
-    case_id, out_trade_no = await paid_order(server, provider)
-    staff = await officer(server)
-    await script(server, provider, out_trade_no, "answer_lost")
-    first = await staff.post(refund_path(case_id, out_trade_no), json={"amount_fen": 500, "reason": "多收"})
+    server, _, case_id, out_trade_no, first = await scripted_refund(start_server, provider, "answer_lost")
     assert (first.status, first.json["state"]) == (200, "refunding")
     assert first.json["refunds"][0]["last_error"] == UPSTREAM_ERRORS[provider]
     assert await poll_quiet_orders(server.deps) == {"asked": 1, "changed": 1, "failed": 0}
@@ -110,11 +115,7 @@ async def test_a_refund_whose_answer_was_lost_is_settled_by_the_query_not_made_t
 @pytest.mark.parametrize("provider", ["wechat", "alipay"])
 async def test_a_refused_refund_fails_visibly_and_the_order_returns_to_its_state(start_server: StartServer,
                                                                                  provider: str) -> None:
-    server = await frozen_server(start_server)
-    case_id, out_trade_no = await paid_order(server, provider)
-    staff = await officer(server)
-    await script(server, provider, out_trade_no, "refuse")
-    refused = await staff.post(refund_path(case_id, out_trade_no), json={"amount_fen": 500, "reason": "多收"})
+    server, staff, case_id, out_trade_no, refused = await scripted_refund(start_server, provider, "refuse")
     assert refused.status == 200, refused.body
     assert (refused.json["state"], refused.json["refunded_fen"]) == ("paid", 0)
     assert refused.json["transitions"][-1]["reason"] == f"refund failed: {REFUSALS[provider]}"
@@ -170,11 +171,7 @@ async def test_a_crash_after_the_refunding_write_is_recovered_by_the_poll(start_
 
 @pytest.mark.asyncio
 async def test_a_refund_the_provider_never_gets_is_given_up_after_five_sends(start_server: StartServer) -> None:
-    server = await frozen_server(start_server)
-    case_id, out_trade_no = await paid_order(server, "wechat")
-    staff = await officer(server)
-    await script(server, "wechat", out_trade_no, *["system_error"] * 5)
-    first = await staff.post(refund_path(case_id, out_trade_no), json={"amount_fen": 500, "reason": "多收"})
+    server, staff, case_id, out_trade_no, first = await scripted_refund(start_server, "wechat", *["system_error"] * 5)
     assert first.json["refunds"][0]["sends"] == 1
     # Each send waits twice as long as the one before it before the provider's "no such refund" counts.
     for wait, sends in ((1, 2), (2, 3), (4, 4), (8, 5)):
@@ -198,11 +195,8 @@ async def test_a_refund_the_provider_never_gets_is_given_up_after_five_sends(sta
 
 @pytest.mark.asyncio
 async def test_an_alipay_refund_without_fund_change_waits_for_the_refund_query(start_server: StartServer) -> None:
-    server = await frozen_server(start_server)
-    case_id, out_trade_no = await paid_order(server, "alipay")
-    staff = await officer(server)
-    await script(server, "alipay", out_trade_no, "processing")
-    taken = await staff.post(refund_path(case_id, out_trade_no), json={"amount_fen": 300, "reason": "多收"})
+    server, _, case_id, out_trade_no, taken = await scripted_refund(start_server, "alipay", "processing",
+                                                                    amount_fen=300)
     assert taken.status == 200, taken.body
     assert (taken.json["state"], taken.json["refunded_fen"]) == ("refunding", 0)
     assert taken.json["refunds"][0]["state"] == "pending"
@@ -229,11 +223,7 @@ async def test_an_alipay_refund_without_fund_change_waits_for_the_refund_query(s
 @pytest.mark.parametrize(("ending", "state", "refunded_fen"), [("success", "refunded", 500), ("closed", "paid", 0)])
 async def test_an_abnormal_wechat_refund_stays_open_and_blocks_a_new_refund(start_server: StartServer, ending: str,
                                                                             state: str, refunded_fen: int) -> None:
-    server = await frozen_server(start_server)
-    case_id, out_trade_no = await paid_order(server, "wechat")
-    staff = await officer(server)
-    await script(server, "wechat", out_trade_no, "abnormal")
-    taken = await staff.post(refund_path(case_id, out_trade_no), json={"amount_fen": 500, "reason": "多收"})
+    server, staff, case_id, out_trade_no, taken = await scripted_refund(start_server, "wechat", "abnormal")
     assert (taken.status, taken.json["state"]) == (200, "refunding")
     notice = await sandbox(server, "wechat", out_trade_no, "notify", refund=f"{out_trade_no}R1")
     assert notice.json["notices"][0]["status"] == 200
