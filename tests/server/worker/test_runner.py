@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -171,22 +171,40 @@ async def test_a_worker_that_died_mid_run_frees_its_job_after_the_short_lease_no
 @pytest.mark.asyncio
 async def test_a_job_running_longer_than_its_lease_keeps_it(start_server: StartServer,
                                                            temporary_jobs: dict[str, Job]) -> None:
-    deps = (await start_server(worker_lease_seconds=0.3)).runtime.deps
+    clock = FrozenClock()
+    deps = (await start_server(clock=clock, worker_lease_seconds=0.3)).runtime.deps
     started = asyncio.Event()
+    finish = asyncio.Event()
     runs: list[str] = []
 
     async def slow(_: Deps) -> None:
         runs.append("run")
         started.set()
-        await asyncio.sleep(1.2)
+        await finish.wait()
 
     _add(temporary_jobs, "t_renewed", slow)
     first = asyncio.create_task(run_due_jobs(deps, "w1", only="t_renewed", force=True))
     await started.wait()
-    for _ in range(4):  # four times the lease, while the first worker keeps renewing it
-        await asyncio.sleep(0.25)
+    # The frozen clock moves past the lease each round; only a renewal made after that can keep the job.
+    # Waiting for the renewal rather than sleeping a fixed time keeps this test independent of how slow
+    # the machine is.
+    for _ in range(4):
+        clock.advance(seconds=1)
+        await _lease_renewed_after(deps, "t_renewed", clock.now())
         assert await run_due_jobs(deps, "w2", only="t_renewed", force=True) == 0
+    finish.set()
     assert await first == 1
     assert runs == ["run"]
     # Released when done: another worker may take it at once.
     assert await run_due_jobs(deps, "w2", only="t_renewed", force=True) == 1
+
+
+async def _lease_renewed_after(deps: Deps, job: str, moment: datetime) -> None:
+    async def renewed() -> None:
+        while True:
+            lease = await deps.db.job_leases.find_one({"_id": job})
+            if lease is not None and lease["lease_until"] > moment:
+                return
+            await asyncio.sleep(0.02)
+
+    await asyncio.wait_for(renewed(), timeout=10)
