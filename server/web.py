@@ -12,6 +12,7 @@ import tornado.netutil
 import tornado.process
 import tornado.web
 
+import cms.search
 from server.app import make_app
 from server.calendar.service import prepare_calendar
 from server.runtime import Runtime, open_runtime
@@ -50,7 +51,8 @@ async def serve(settings: Settings, *, sockets: list[socket.socket] | None = Non
             server.add_sockets(sockets)
         else:
             server.listen(settings.port, address=settings.host)
-        log.info("yiwang web listening on http://%s:%s (%s mode)", settings.host, settings.port, settings.mode)
+        log.info("yiwang web listening on http://%s:%s (%s mode, search %s)", settings.host, settings.port,
+                 settings.mode, "compiled" if cms.search.COMPILED else "uncompiled: python -m cms.search.compile")
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
