@@ -26,6 +26,7 @@ class MessageKind(StrEnum):
     DELIVERED = "delivered"
     OVERDUE_WARNING = "overdue_warning"
     JOINT_PROGRESS = "joint_progress"
+    DRAFT_EXPIRED = "draft_expired"
 
 
 # The transitions the citizen hears about. Fee due and paid come from the payments side through
@@ -48,6 +49,8 @@ ACTION_MESSAGES: dict[Action, MessageKind] = {
     Action.STEP_RETURN: MessageKind.SUPPLEMENT_REQUESTED,
     Action.JOINT_RESUBMIT: MessageKind.JOINT_PROGRESS,
     Action.JOINT_APPROVE: MessageKind.APPROVED,
+    # The citizen may have meant to come back: say the draft and its photos are gone.
+    Action.EXPIRE_DRAFT: MessageKind.DRAFT_EXPIRED,
 }
 
 STATUS_LINES: dict[MessageKind, str] = {
@@ -63,6 +66,32 @@ STATUS_LINES: dict[MessageKind, str] = {
     MessageKind.DELIVERED: "结果已送达",
     MessageKind.OVERDUE_WARNING: "办理即将超期",
     MessageKind.JOINT_PROGRESS: "部门联办进度",
+    MessageKind.DRAFT_EXPIRED: "草稿已过期撤回",
+}
+
+# The template's status field is a WeChat "phrase": at most five Chinese characters, nothing else (a
+# longer value gets the whole message refused, errcode 47003). The in-app timeline keeps STATUS_LINES.
+PHRASES: dict[MessageKind, str] = {
+    MessageKind.SUBMITTED: "已提交",
+    MessageKind.SUPPLEMENT_REQUESTED: "需补正材料",
+    MessageKind.PRE_REVIEW_PASSED: "预审通过",
+    MessageKind.ACCEPTED: "已受理",
+    MessageKind.NOT_ACCEPTED: "不予受理",
+    MessageKind.APPROVED: "准予办理",
+    MessageKind.DENIED: "不予办理",
+    MessageKind.FEE_DUE: "待缴费",
+    MessageKind.PAID: "已缴费",
+    MessageKind.DELIVERED: "结果已送达",
+    MessageKind.OVERDUE_WARNING: "即将超期",
+    MessageKind.JOINT_PROGRESS: "联办中",
+    MessageKind.DRAFT_EXPIRED: "草稿已撤回",
+}
+
+# What the remark says when the kind has nothing more specific: the rest of the status line.
+_DEFAULT_REMARKS: dict[MessageKind, str] = {
+    MessageKind.SUBMITTED: "等待窗口预审，点击查看详情",
+    MessageKind.OVERDUE_WARNING: "办理即将超期，点击查看详情",
+    MessageKind.DRAFT_EXPIRED: "草稿长期未更新已撤回",
 }
 
 # WeChat "thing" values are at most 20 characters.
@@ -77,9 +106,10 @@ def _remark(kind: MessageKind, data: Mapping[str, Any]) -> str:
     if kind is MessageKind.JOINT_PROGRESS and data.get("progress"):
         return str(data["progress"])
     reason = data.get("reason")
-    if kind in (MessageKind.SUPPLEMENT_REQUESTED, MessageKind.NOT_ACCEPTED, MessageKind.DENIED) and reason:
+    if kind in (MessageKind.SUPPLEMENT_REQUESTED, MessageKind.NOT_ACCEPTED, MessageKind.DENIED,
+                MessageKind.DRAFT_EXPIRED) and reason:
         return str(reason)
-    return "点击查看办件详情"
+    return _DEFAULT_REMARKS.get(kind, "点击查看办件详情")
 
 
 def template_fields(kind: MessageKind, message: Mapping[str, Any]) -> dict[str, str]:
@@ -88,7 +118,7 @@ def template_fields(kind: MessageKind, message: Mapping[str, Any]) -> dict[str, 
     return {
         "character_string1": str(message["case_number"]),
         "thing2": str(message.get("guide_name") or "")[:_THING_MAX],
-        "phrase3": STATUS_LINES[kind],
+        "phrase3": PHRASES[kind],
         "thing4": _remark(kind, data)[:_THING_MAX],
         "time5": str(message.get("queued_at_text") or ""),
     }

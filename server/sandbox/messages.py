@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
@@ -36,6 +37,41 @@ ALIPAY_ERRORS: dict[str, tuple[str, str, str]] = {
 }
 
 
+# WeChat checks each value by its field's kind (the letters of the key, "phrase3" -> phrase) and refuses the
+# whole message with 47003 naming the field: 订阅消息参数值内容限制说明 in subscribeMessage.send's reference.
+_HAN = "\u4e00-\u9fff"
+_CLOCK = r"\d{1,2}:\d{2}(:\d{2})?"
+_DAY = r"(\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2})"
+_MOMENT = rf"({_DAY} ?{_CLOCK}|{_DAY}|{_CLOCK})"
+WECHAT_VALUE_RULES: dict[str, re.Pattern[str]] = {
+    "thing": re.compile(r"[^\r\n]{1,20}"),
+    "number": re.compile(r"(?=.{1,32}$)\d+(\.\d+)?"),
+    "letter": re.compile(r"[A-Za-z]{1,32}"),
+    "symbol": re.compile(r"[!-/:-@\[-`{-~]{1,5}"),
+    "character_string": re.compile(r"[!-~]{1,32}"),
+    "time": re.compile(rf"{_MOMENT}(~{_MOMENT})?"),
+    "date": re.compile(rf"{_MOMENT}(~{_MOMENT})?"),
+    "amount": re.compile(r"[¥$￥]?\d{1,10}(\.\d{1,2})?元?"),
+    "phone_number": re.compile(r"[0-9+\-() ]{1,17}"),
+    "car_number": re.compile(rf"[{_HAN}A-Za-z0-9]{{1,8}}"),
+    "name": re.compile(rf"[{_HAN}·]{{1,10}}|[A-Za-z ]{{1,20}}"),
+    "phrase": re.compile(rf"[{_HAN}]{{1,5}}"),
+}
+
+
+def wechat_data_problem(data: Any) -> str | None:
+    """The first field WeChat would refuse (its key), or None when every value fits its kind."""
+    if not isinstance(data, Mapping) or not data:
+        return "data"
+    for key, field in data.items():
+        kind = str(key).rstrip("0123456789")
+        rule = WECHAT_VALUE_RULES.get(kind)
+        value = field.get("value") if isinstance(field, Mapping) else None
+        if rule is None or not isinstance(value, str) or not rule.fullmatch(value):
+            return str(key)
+    return None
+
+
 async def _behave(db: AsyncDatabase[dict[str, Any]], channel: str) -> str | None:
     settings = await messages_repo.behaviour(db, channel)
     if not settings:
@@ -61,7 +97,11 @@ async def wechat_subscribe_send(settings: Settings, db: AsyncDatabase[dict[str, 
     failure = await _behave(db, "wechat")
     if failure is None and template_id != settings.wechat_progress_template_id:
         failure = "invalid_template"
-    await _record(db, clock, "wechat", recipient, template_id, body.get("data"), body.get("page"), failure is None)
+    refused_field = wechat_data_problem(body.get("data")) if failure is None else None
+    await _record(db, clock, "wechat", recipient, template_id, body.get("data"), body.get("page"),
+                  failure is None and refused_field is None)
+    if refused_field is not None:
+        return {"errcode": 47003, "errmsg": f"argument invalid! data.{refused_field}.value invalid"}
     if failure is not None:
         errcode, errmsg = WECHAT_ERRORS[failure]
         return {"errcode": errcode, "errmsg": errmsg}

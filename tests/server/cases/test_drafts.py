@@ -134,6 +134,9 @@ async def test_abandoned_drafts_expire_with_their_pages(start_server: StartServe
     detail = (await server.get(f"/mp/v1/cases/{old['id']}", token=token)).json
     assert detail["state"] == "withdrawn"
     assert [entry["action"] for entry in detail["timeline"]][-1] == Action.EXPIRE_DRAFT.value
+    # The citizen is told (a draft's only message: nothing before it was news).
+    progress = (await server.get(f"/mp/v1/cases/{old['id']}/progress", token=token)).json
+    assert [(m["kind"], m["title"]) for m in progress["messages"]] == [("draft_expired", "草稿已过期撤回")]
     assert (await state_of(server, recent["id"]), len(await keys_of(server, recent["id"]))) == ("draft", 2)
     assert await state_of(server, submitted["id"]) == "submitted"
     assert await keys_of(server, submitted["id"]) == submitted_keys

@@ -23,7 +23,7 @@ from tests.server.messages.factories import (
     walk_to_delivered,
 )
 
-WALKED = ["已提交，等待预审", "需要补正材料", "已提交，等待预审", "预审通过", "已受理", "准予办理", "结果已送达"]
+WALKED = ["已提交", "需补正材料", "已提交", "预审通过", "已受理", "准予办理", "结果已送达"]
 
 
 @pytest.mark.asyncio

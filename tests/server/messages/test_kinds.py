@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from server.messages.kinds import MessageKind, template_fields
+from server.cases.states import Action
+from server.messages.kinds import ACTION_MESSAGES, PHRASES, STATUS_LINES, MessageKind, template_fields
+from server.sandbox.messages import wechat_data_problem
 
 
 def message(**data: object) -> dict[str, object]:
@@ -21,3 +23,22 @@ def test_remarks_carry_what_the_citizen_needs() -> None:
     long_reason = "营业执照照片模糊不清，请重新拍摄并上传原件彩色照片"
     assert template_fields(MessageKind.DENIED, message(reason=long_reason))["thing4"] == long_reason[:20]
     assert template_fields(MessageKind.APPROVED, message(reason="内部备注"))["thing4"] == "点击查看办件详情"
+
+
+def test_every_kind_fits_the_value_rules_wechat_enforces() -> None:
+    # The sandbox applies WeChat's rules (a phrase is at most five Chinese characters, a thing at most 20
+    # characters...); a value outside them gets the whole message refused with 47003 in production.
+    worst = message(reason="原因" * 30, progress="进度" * 30, waybill_no="SF" + "9" * 40, carrier="快递公司" * 5,
+                    amount_fen=99_999_999)
+    for kind in MessageKind:
+        fields = template_fields(kind, worst)
+        assert wechat_data_problem({key: {"value": value} for key, value in fields.items()}) is None, (kind, fields)
+        assert STATUS_LINES[kind]
+        assert PHRASES[kind]
+
+
+def test_an_expired_draft_says_why() -> None:
+    assert ACTION_MESSAGES[Action.EXPIRE_DRAFT] is MessageKind.DRAFT_EXPIRED
+    fields = template_fields(MessageKind.DRAFT_EXPIRED, message(reason="草稿90天未更新，系统已自动撤回"))
+    assert (fields["phrase3"], fields["thing4"]) == ("草稿已撤回", "草稿90天未更新，系统已自动撤回")
+    assert template_fields(MessageKind.DRAFT_EXPIRED, message())["thing4"] == "草稿长期未更新已撤回"
