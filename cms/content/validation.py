@@ -6,10 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from cms.content.errors import ContentInvalid
-from server.http.api import Schema
+from server.http.api import RequestValidator, Schema
 
 _MAX_REPORTED = 50
 
@@ -29,7 +27,8 @@ def pointer(*parts: str | int) -> str:
 
 
 def schema_problems(schema: Schema, data: Any) -> list[Problem]:
-    errors = sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    # RequestValidator: an integer field takes a JSON integer only (500.0 is refused: fees are integer fen).
+    errors = sorted(RequestValidator(schema).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     return [Problem(pointer(*e.absolute_path), "schema", e.message) for e in errors[:_MAX_REPORTED]]
 
 

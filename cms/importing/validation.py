@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from cms.guides.model import GUIDE_SCHEMA
+from server.http.api import RequestValidator
 
-_VALIDATOR = Draft202012Validator(GUIDE_SCHEMA)
+_VALIDATOR = RequestValidator(GUIDE_SCHEMA)  # 500.0 is not an integer here either
 
 
 def schema_problems(guide: dict[str, Any]) -> list[tuple[str, str]]:
