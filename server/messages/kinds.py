@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from server.cases.states import Action
 
@@ -53,46 +53,31 @@ ACTION_MESSAGES: dict[Action, MessageKind] = {
     Action.EXPIRE_DRAFT: MessageKind.DRAFT_EXPIRED,
 }
 
-STATUS_LINES: dict[MessageKind, str] = {
-    MessageKind.SUBMITTED: "已提交，等待预审",
-    MessageKind.SUPPLEMENT_REQUESTED: "需要补正材料",
-    MessageKind.PRE_REVIEW_PASSED: "预审通过",
-    MessageKind.ACCEPTED: "已受理",
-    MessageKind.NOT_ACCEPTED: "不予受理",
-    MessageKind.APPROVED: "准予办理",
-    MessageKind.DENIED: "不予办理",
-    MessageKind.FEE_DUE: "待缴费",
-    MessageKind.PAID: "已缴费",
-    MessageKind.DELIVERED: "结果已送达",
-    MessageKind.OVERDUE_WARNING: "办理即将超期",
-    MessageKind.JOINT_PROGRESS: "部门联办进度",
-    MessageKind.DRAFT_EXPIRED: "草稿已过期撤回",
-}
+class Wording(NamedTuple):
+    line: str  # the in-app timeline's title
+    # The template's status field, a WeChat "phrase": at most five Chinese characters and nothing else (a
+    # longer value gets the whole message refused, errcode 47003).
+    phrase: str
+    # The remark when the message carries nothing more specific (a reason, a waybill, an amount).
+    remark: str = "点击查看办件详情"
 
-# The template's status field is a WeChat "phrase": at most five Chinese characters, nothing else (a
-# longer value gets the whole message refused, errcode 47003). The in-app timeline keeps STATUS_LINES.
-PHRASES: dict[MessageKind, str] = {
-    MessageKind.SUBMITTED: "已提交",
-    MessageKind.SUPPLEMENT_REQUESTED: "需补正材料",
-    MessageKind.PRE_REVIEW_PASSED: "预审通过",
-    MessageKind.ACCEPTED: "已受理",
-    MessageKind.NOT_ACCEPTED: "不予受理",
-    MessageKind.APPROVED: "准予办理",
-    MessageKind.DENIED: "不予办理",
-    MessageKind.FEE_DUE: "待缴费",
-    MessageKind.PAID: "已缴费",
-    MessageKind.DELIVERED: "结果已送达",
-    MessageKind.OVERDUE_WARNING: "即将超期",
-    MessageKind.JOINT_PROGRESS: "联办中",
-    MessageKind.DRAFT_EXPIRED: "草稿已撤回",
-}
 
-# What the remark says when the kind has nothing more specific: the rest of the status line.
-_DEFAULT_REMARKS: dict[MessageKind, str] = {
-    MessageKind.SUBMITTED: "等待窗口预审，点击查看详情",
-    MessageKind.OVERDUE_WARNING: "办理即将超期，点击查看详情",
-    MessageKind.DRAFT_EXPIRED: "草稿长期未更新已撤回",
+WORDING: dict[MessageKind, Wording] = {
+    MessageKind.SUBMITTED: Wording("已提交，等待预审", "已提交", "等待窗口预审，点击查看详情"),
+    MessageKind.SUPPLEMENT_REQUESTED: Wording("需要补正材料", "需补正材料"),
+    MessageKind.PRE_REVIEW_PASSED: Wording("预审通过", "预审通过"),
+    MessageKind.ACCEPTED: Wording("已受理", "已受理"),
+    MessageKind.NOT_ACCEPTED: Wording("不予受理", "不予受理"),
+    MessageKind.APPROVED: Wording("准予办理", "准予办理"),
+    MessageKind.DENIED: Wording("不予办理", "不予办理"),
+    MessageKind.FEE_DUE: Wording("待缴费", "待缴费"),
+    MessageKind.PAID: Wording("已缴费", "已缴费"),
+    MessageKind.DELIVERED: Wording("结果已送达", "结果已送达"),
+    MessageKind.OVERDUE_WARNING: Wording("办理即将超期", "即将超期", "办理即将超期，点击查看详情"),
+    MessageKind.JOINT_PROGRESS: Wording("部门联办进度", "联办中"),
+    MessageKind.DRAFT_EXPIRED: Wording("草稿已过期撤回", "草稿已撤回", "草稿长期未更新已撤回"),
 }
+STATUS_LINES: dict[MessageKind, str] = {kind: wording.line for kind, wording in WORDING.items()}
 
 # WeChat "thing" values are at most 20 characters.
 _THING_MAX = 20
@@ -109,7 +94,7 @@ def _remark(kind: MessageKind, data: Mapping[str, Any]) -> str:
     if kind in (MessageKind.SUPPLEMENT_REQUESTED, MessageKind.NOT_ACCEPTED, MessageKind.DENIED,
                 MessageKind.DRAFT_EXPIRED) and reason:
         return str(reason)
-    return _DEFAULT_REMARKS.get(kind, "点击查看办件详情")
+    return WORDING[kind].remark
 
 
 def template_fields(kind: MessageKind, message: Mapping[str, Any]) -> dict[str, str]:
@@ -118,7 +103,7 @@ def template_fields(kind: MessageKind, message: Mapping[str, Any]) -> dict[str, 
     return {
         "character_string1": str(message["case_number"]),
         "thing2": str(message.get("guide_name") or "")[:_THING_MAX],
-        "phrase3": PHRASES[kind],
+        "phrase3": WORDING[kind].phrase,
         "thing4": _remark(kind, data)[:_THING_MAX],
         "time5": str(message.get("queued_at_text") or ""),
     }

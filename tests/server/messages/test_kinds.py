@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from server.cases.states import Action
-from server.messages.kinds import ACTION_MESSAGES, PHRASES, STATUS_LINES, MessageKind, template_fields
+from server.messages.kinds import ACTION_MESSAGES, STATUS_LINES, WORDING, MessageKind, template_fields
 from server.sandbox.messages import wechat_data_problem
 
 
@@ -33,8 +33,7 @@ def test_every_kind_fits_the_value_rules_wechat_enforces() -> None:
     for kind in MessageKind:
         fields = template_fields(kind, worst)
         assert wechat_data_problem({key: {"value": value} for key, value in fields.items()}) is None, (kind, fields)
-        assert STATUS_LINES[kind]
-        assert PHRASES[kind]
+        assert STATUS_LINES[kind] == WORDING[kind].line
 
 
 def test_an_expired_draft_says_why() -> None:
