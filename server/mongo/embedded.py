@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,6 +60,9 @@ class EmbeddedMongo:
         self.start_timeout = start_timeout
         self.process: subprocess.Popen[bytes] | None = None
         self._stopping = False
+        # Starting and stopping never overlap: a restart still starting when the owner shuts down is
+        # waited for and then stopped, not left running with nobody to stop it.
+        self._lifecycle = threading.Lock()
 
     @property
     def url(self) -> str:
@@ -69,6 +73,17 @@ class EmbeddedMongo:
         return self.process.pid if self.process else None
 
     def start(self) -> str:
+        """Start the child (again, after ``stop``); returns its URL once it answers."""
+        with self._lifecycle:
+            self._stopping = False
+            return self._spawn()
+
+    def restart(self) -> str | None:
+        """Start the child again after it died, unless the owner is stopping it; its URL, or None."""
+        with self._lifecycle:
+            return None if self._stopping else self._spawn()
+
+    def _spawn(self) -> str:
         log_path = self.data_dir / "nx-27017.log"
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -80,7 +95,6 @@ class EmbeddedMongo:
                    "--host", "127.0.0.1",
                    "-p", str(self.port), "--log-file", str(log_path),
                    "--pid-file", str(self.data_dir / "nx-27017.pid")]
-        self._stopping = False
         with output:
             try:
                 self.process = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
@@ -98,7 +112,7 @@ class EmbeddedMongo:
                 log.info("embedded MongoDB ready on 127.0.0.1:%s (data %s)", self.port, self.data_dir)
                 return self.url
             time.sleep(0.05)
-        self.stop()
+        self._terminate()
         raise EmbeddedMongoError(f"the embedded MongoDB did not answer ping within {self.start_timeout:.0f}s; "
                                  f"see {log_path}")
 
@@ -112,7 +126,11 @@ class EmbeddedMongo:
             self.process.wait()
 
     def stop(self) -> None:
-        self._stopping = True
+        with self._lifecycle:
+            self._stopping = True
+            self._terminate()
+
+    def _terminate(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
         self.process.terminate()
@@ -134,7 +152,7 @@ class EmbeddedMongo:
             if self._stopping:
                 continue
             try:
-                await asyncio.to_thread(self.start)
+                await asyncio.to_thread(self.restart)
             except EmbeddedMongoError as exc:
                 log.error("%s", exc)
 

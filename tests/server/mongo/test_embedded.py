@@ -89,3 +89,24 @@ async def test_supervisor_restarts_a_dead_embedded_server(tmp_path: Path) -> Non
         supervisor.cancel()
         await asyncio.gather(supervisor, return_exceptions=True)
         embedded.stop()
+
+
+@pytest.mark.asyncio
+async def test_shutting_down_during_a_restart_leaves_no_server_running(tmp_path: Path) -> None:
+    embedded = EmbeddedMongo(tmp_path / "restarting")
+    await asyncio.to_thread(embedded.start)
+    embedded.kill()
+    # The supervisor's restart is under way (it takes a second or two) when the owner stops.
+    restarting = asyncio.create_task(asyncio.to_thread(embedded.restart))
+    for _ in range(500):
+        if embedded._lifecycle.locked():
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.to_thread(embedded.stop)
+    restarted_url = await restarting
+    assert restarted_url == embedded.url  # it did start, and stop waited for it...
+    assert not embedded.alive()  # ...and then stopped it
+    assert not await asyncio.to_thread(ping, embedded.url)
+    # Once stopping, a late restart starts nothing.
+    assert await asyncio.to_thread(embedded.restart) is None
+    assert not embedded.alive()
