@@ -12,7 +12,7 @@ import asyncio
 import copy
 import dataclasses
 from abc import ABC, abstractmethod
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -39,6 +39,10 @@ from cms.content.validation import raise_if_any, schema_problems
 
 if TYPE_CHECKING:
     from server.deps import Deps
+
+# The latest moment a schedule may name, from now. A date further out is a typo (2062 for 2026) or a
+# sentinel, and one at or past NEVER would be stored as "not scheduled" and silently never carried out.
+SCHEDULE_HORIZON = timedelta(days=5 * 365 + 1)
 
 
 async def prepare_content(deps: Deps, spec: ContentType, item_id: str, content: dict[str, Any],
@@ -220,6 +224,9 @@ class SaveDraft(EditorialAction):
     async def apply(self) -> Item:
         item = self.item
         prepared = await prepare_content(self.deps, self.spec, item.id, self.content, item.type_state)
+        key = self.spec.key(prepared.content, item.id)
+        if key != item.key and key_is_fixed(item) and key != await self._live_key():
+            raise self.spec.key_fixed(item.key)
         number = item.revision_count + 1
         revision = _revision_doc(self.spec.kind, item.id, number, prepared.content, self.now,
                                  self.caller.actor.to_doc(), self.origin, self.comment, item.version,
@@ -228,7 +235,7 @@ class SaveDraft(EditorialAction):
         try:
             updated = await self.write({
                 "draft_revision": revision["_id"], "draft_number": number, "revision_count": number,
-                "title": self.spec.title(prepared.content), "key": self.spec.key(prepared.content, item.id),
+                "title": self.spec.title(prepared.content), "key": key,
                 "list_facets": list_facets(self.spec, prepared.content), "state": State.DRAFT.value,
                 "type_state": prepared.type_state})
         except BaseException:
@@ -237,6 +244,13 @@ class SaveDraft(EditorialAction):
         await repo.adopt_revision(self.deps.db, revision["_id"])
         self.revision_id = revision["_id"]
         return updated
+
+    async def _live_key(self) -> str | None:
+        """The key of the live revision: an item whose draft key drifted from it (saved before keys were
+        fixed) may always go back to it."""
+        if self.item.live_revision is None:
+            return None
+        return self.spec.key((await self.revision(self.item.live_revision)).content, self.item.id)
 
     def audit_details(self, after: Item) -> dict[str, Any]:
         details: dict[str, Any] = {"version": after.version, "number": after.draft_number, "origin": self.origin}
@@ -272,7 +286,14 @@ class Reject(EditorialAction):
 
     async def apply(self) -> Item:
         self.revision_id = self.item.draft_revision
-        return await self.write({"state": State.REJECTED.value, "review": self.review("reject")})
+        changes: dict[str, Any] = {"state": State.REJECTED.value, "review": self.review("reject")}
+        if self.item.publish_revision == self.item.draft_revision:
+            # A publish scheduled before the review would otherwise put the rejected revision live.
+            changes.update(_CANCELLED_PUBLISH)
+        return await self.write(changes)
+
+    def audit_details(self, after: Item) -> dict[str, Any]:
+        return {"version": after.version, **_cancelled_publish_details(self.item, after)}
 
 
 class Publish(EditorialAction):
@@ -298,7 +319,12 @@ class Unpublish(EditorialAction):
             raise NotPublished()
 
     async def apply(self) -> Item:
-        return await self.go_offline({})
+        # A reviewer who takes the item offline means it to stay offline: a pending scheduled publish
+        # would bring it back. Publishing again (now or on a new schedule) is an explicit decision.
+        return await self.go_offline(dict(_CANCELLED_PUBLISH))
+
+    def audit_details(self, after: Item) -> dict[str, Any]:
+        return {"version": after.version, **_cancelled_publish_details(self.item, after)}
 
 
 class Schedule(EditorialAction):
@@ -319,9 +345,15 @@ class Schedule(EditorialAction):
 
     async def check_preconditions(self) -> None:
         now = self.now
+        latest = now + SCHEDULE_HORIZON
         for name, moment in (("publish_at", self.publish_at), ("unpublish_at", self.unpublish_at)):
-            if moment is not None and (moment.tzinfo is None or moment <= now):
+            if moment is None:
+                continue
+            if moment.tzinfo is None or moment <= now:
                 raise ScheduleInvalid(f"{name} 必须是带时区的将来时间", field=name)
+            if moment > latest:
+                raise ScheduleInvalid(f"{name} 不能晚于 {latest.date().isoformat()}（五年内）", field=name,
+                                      latest=latest.isoformat())
         if self.publish_at is not None:
             if not self.item.has_unpublished_changes:
                 raise NothingToPublish()
@@ -348,6 +380,17 @@ class Schedule(EditorialAction):
 class ScheduledPublish(EditorialAction):
     action = Action.SCHEDULED_PUBLISH
 
+    @property
+    def rejected_since_scheduled(self) -> bool:
+        """A reject cancels the schedule of the revision it rejects; items rejected before it did still
+        carry one, and a rejected revision must not go live."""
+        return self.item.state is State.REJECTED and self.item.publish_revision == self.item.draft_revision
+
+    def audit_details(self, after: Item) -> dict[str, Any]:
+        if self.rejected_since_scheduled:
+            return {"version": after.version, "skipped": "rejected", "revision": self.item.publish_revision}
+        return {"version": after.version}
+
     async def check_preconditions(self) -> None:
         if self.item.publish_at is None or self.item.publish_at > self.now or self.item.publish_revision is None:
             raise InvalidTransition("没有到期的定时发布", action=self.action.value, state=self.item.state.value)
@@ -355,7 +398,7 @@ class ScheduledPublish(EditorialAction):
     async def apply(self) -> Item:
         cleared = {"publish_at": NEVER, "publish_revision": None}
         assert self.item.publish_revision is not None
-        if self.item.live_revision == self.item.publish_revision:
+        if self.item.live_revision == self.item.publish_revision or self.rejected_since_scheduled:
             return await self.write(cleared)
         revision = await self.revision(self.item.publish_revision)
         return await self.go_live(revision, cleared)
@@ -372,6 +415,30 @@ class ScheduledUnpublish(EditorialAction):
         if not self.item.is_live:
             return await self.write({"unpublish_at": NEVER})
         return await self.go_offline({})
+
+
+_CANCELLED_PUBLISH: dict[str, Any] = {"publish_at": NEVER, "publish_revision": None}
+
+
+def _cancelled_publish_details(before: Item, after: Item) -> dict[str, Any]:
+    """What the audit entry says about a scheduled publish the action called off, if it did."""
+    if before.publish_at is None or after.publish_at is not None:
+        return {}
+    return {"cancelled_publish_at": before.publish_at.isoformat(),
+            "cancelled_publish_revision": before.publish_revision}
+
+
+def key_is_fixed(item: Item) -> bool:
+    """Whether the item's key may no longer change: once a reviewer has published it (even if it is
+    offline now) or scheduled its publish.
+
+    Guides: the implementation code identifies the item to citizens, cases and the catalogue, and
+    re-imports find the guide by it. If a draft could change the code of a published guide, the live
+    code would be free while still delivered: a re-import or a new guide could take it, and two live
+    guides would share one code. Before the first publish the code can be corrected freely; a published
+    code is replaced by creating a guide with the new code and taking the old one offline.
+    """
+    return item.published_at is not None or item.publish_at is not None
 
 
 def _revision_doc(kind: str, item_id: str, number: int, content: dict[str, Any], now: datetime,

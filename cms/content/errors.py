@@ -45,6 +45,11 @@ class KeyTaken(Conflict):
     default_message = "编码已被其他内容使用"
 
 
+class KeyFixed(Unprocessable):
+    code = "key_fixed"
+    default_message = "内容已发布或已定时发布，编码不能再修改"
+
+
 class InvalidTransition(Conflict):
     code = "invalid_transition"
     default_message = "当前状态下不能执行该操作"

@@ -88,6 +88,9 @@ def staff_routes(spec: ContentType, *, base: str, id_param: str, noun: str) -> t
     tags = [f"staff-{spec.kind}s"]
     item_out = item_schema(spec.schema)
     action_body = obj({"base_version": _BASE_VERSION, "comment": _COMMENT})
+    # A reviewer approves the version they saw: without it, a publish would put live whatever the draft
+    # is by then, edits nobody reviewed included.
+    approval_body = obj({"base_version": _BASE_VERSION, "comment": _COMMENT}, required=["base_version"])
     list_query = {list_filter.name: list_filter.schema for list_filter in spec.list_filters}
 
     class Bound(ContentHandler):
@@ -164,10 +167,12 @@ def staff_routes(spec: ContentType, *, base: str, id_param: str, noun: str) -> t
 
     class PublishHandler(Bound):
         @endpoint(f"Publish the draft of a {noun} (reviewers)", tags=tags, auth="staff", roles=REVIEWER_ROLES,
-                  request=action_body, responses={200: item_out}, errors=(404, 409))
+                  request=approval_body, responses={200: item_out}, errors=(404, 409),
+                  description="base_version is the version the reviewer saw; 409 stale_revision (with "
+                              "current_version) when the item changed since, and nothing is published.")
         async def post(self, **_: str) -> None:
             self.write_item(await service.publish(self.deps, self.spec, self.caller, self.item_id,
-                                                  base_version=self.body.get("base_version"),
+                                                  base_version=self.body["base_version"],
                                                   comment=self.body.get("comment", "")))
 
     class RejectHandler(Bound):
@@ -194,16 +199,20 @@ def staff_routes(spec: ContentType, *, base: str, id_param: str, noun: str) -> t
                   tags=tags, auth="staff", roles=REVIEWER_ROLES,
                   request=obj({"publish_at": nullable(DATETIME), "unpublish_at": nullable(DATETIME),
                                "base_version": _BASE_VERSION, "comment": _COMMENT},
-                              required=["publish_at", "unpublish_at"]),
+                              required=["publish_at", "unpublish_at", "base_version"]),
                   responses={200: item_out}, errors=(404, 409),
-                  description="null clears that part of the schedule. The worker carries it out even if "
+                  description="null clears that part of the schedule. Times must have a time zone and lie "
+                              "in the future, at most five years ahead (422 schedule_invalid with field). "
+                              "base_version is the version the reviewer saw (409 stale_revision otherwise): "
+                              "the draft of that version is the one scheduled. A reject of that draft or an "
+                              "unpublish cancels the scheduled publish. The worker carries it out even if "
                               "no request comes in.")
         async def put(self, **_: str) -> None:
             self.write_item(await service.schedule(
                 self.deps, self.spec, self.caller, self.item_id,
                 publish_at=_parse_moment("publish_at", self.body["publish_at"]),
                 unpublish_at=_parse_moment("unpublish_at", self.body["unpublish_at"]),
-                base_version=self.body.get("base_version"), comment=self.body.get("comment", "")))
+                base_version=self.body["base_version"], comment=self.body.get("comment", "")))
 
     class RevisionsHandler(Bound):
         @endpoint(f"Revisions of a {noun}, newest first", tags=tags, auth="staff", roles=READER_ROLES,

@@ -119,6 +119,8 @@ async def submit(deps: Deps, spec: ContentType, caller: Caller, item_id: str, *,
 
 async def publish(deps: Deps, spec: ContentType, caller: Caller, item_id: str, *,
                   base_version: int | None = None, comment: str = "") -> ItemView:
+    """Publish the draft of ``base_version``. The staff API always passes the version the reviewer saw;
+    only in-process callers that approve whatever the draft is (tests, fixtures) leave it out."""
     return await _run(deps, spec, item_id, base_version,
                       lambda item: Publish(deps, spec, caller, item, base_version=base_version, comment=comment))
 
@@ -137,6 +139,7 @@ async def unpublish(deps: Deps, spec: ContentType, caller: Caller, item_id: str,
 
 async def schedule(deps: Deps, spec: ContentType, caller: Caller, item_id: str, *, publish_at: datetime | None,
                    unpublish_at: datetime | None, base_version: int | None = None, comment: str = "") -> ItemView:
+    """Replace the item's schedule; ``base_version`` as for ``publish``."""
     return await _run(deps, spec, item_id, base_version,
                       lambda item: Schedule(deps, spec, caller, item, publish_at=publish_at,
                                             unpublish_at=unpublish_at, base_version=base_version,

@@ -76,6 +76,10 @@ class ContentType(Protocol):
         """The error for a key another item already has."""
         ...
 
+    def key_fixed(self, key: str) -> Exception:
+        """The error for a draft that changes a key which may no longer change (``actions.key_is_fixed``)."""
+        ...
+
     def file_refs(self, content: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         """(JSON pointer, file reference) for every file the content refers to; the refs are mutable."""
         ...

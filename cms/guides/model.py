@@ -61,7 +61,12 @@ MATERIAL: Schema = obj({
     "accepts_reuse": boolean(description="An earlier accepted upload (我的材料) can satisfy it"),
 }, required=["name"])
 
-FEE_ITEM: Schema = obj({"name": string(minLength=1, maxLength=200), "amount_fen": integer(minimum=0),
+# 1 亿元: far above any fee a guide lists, far below what BSON (2^63) and JavaScript (2^53) can hold, so a
+# typo with extra zeros is a field problem instead of an overflow at write time.
+MAX_FEE_FEN = 10**10
+
+FEE_ITEM: Schema = obj({"name": string(minLength=1, maxLength=200),
+                        "amount_fen": integer(minimum=0, maximum=MAX_FEE_FEN),
                         "basis": string(maxLength=1000)}, required=["name", "amount_fen"])
 
 JOINT_STEP: Schema = obj({

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from cms.catalog_lists.service import DEPARTMENT_ID_PATTERN, THEME_ID_PATTERN, unknown_departments, unknown_themes
+from cms.content.errors import ContentInvalid
 from cms.content.files import walk_refs
 from cms.content.spec import ListFilter, Prepared
 from cms.content.text import render_markdown
@@ -78,6 +79,12 @@ class GuideType:
 
     def key_taken(self, key: str) -> Exception:
         return ImplementationCodeTaken(implementation_code=key)
+
+    def key_fixed(self, key: str) -> Exception:
+        # A field problem, so the console shows it at the code's input like any other refusal.
+        return ContentInvalid([Problem("/implementation_code", "implementation_code_fixed",
+                                       f"办事指南已发布或已定时发布，实施编码不能再修改（应为 {key}）；"
+                                       "如需更换编码，请新建指南并下线本指南").to_dict()])
 
     def file_refs(self, content: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         for path in _FILE_PATHS:

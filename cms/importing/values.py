@@ -20,6 +20,7 @@ from cms.guides.model import (
     HANDLING_TYPES,
     ITEM_TYPES,
     LEVELS,
+    MAX_FEE_FEN,
     SERVICE_OBJECTS,
 )
 from cms.importing.errors import InvalidCell
@@ -224,8 +225,10 @@ def parse_fen(text: str) -> int:
     except InvalidOperation:
         raise InvalidCell(f"无法识别金额“{text}”，应写作“120元”") from None
     fen = amount * 100
-    if amount < 0 or fen != fen.to_integral_value():
+    if not amount.is_finite() or amount < 0 or fen != fen.to_integral_value():
         raise InvalidCell(f"金额“{text}”无效：应为非负数，最多两位小数")
+    if fen > MAX_FEE_FEN:
+        raise InvalidCell(f"金额“{text}”超过上限 {MAX_FEE_FEN // 100:,} 元，请检查是否多写了零")
     return int(fen)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from cms.catalog_lists.service import DEPARTMENT_ID_PATTERN, unknown_departments
-from cms.content.errors import KeyTaken
+from cms.content.errors import KeyFixed, KeyTaken
 from cms.content.files import walk_refs
 from cms.content.spec import ListFilter, Prepared
 from cms.content.text import render_markdown
@@ -45,6 +45,9 @@ class NoticeType:
 
     def key_taken(self, key: str) -> Exception:
         return KeyTaken(key=key)
+
+    def key_fixed(self, key: str) -> Exception:
+        return KeyFixed(key=key)  # never raised: a notice's key is its id
 
     def file_refs(self, content: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         for path in _FILE_PATHS:

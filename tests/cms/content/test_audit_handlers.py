@@ -23,8 +23,9 @@ async def test_audit_by_object_user_and_time(start_server) -> None:
     guide = (await editor.post("/staff/v1/guides", json={"content": guide_content()})).json
     notice = (await editor.post("/staff/v1/notices", json={"content": notice_content()})).json
     clock.advance(minutes=10)
-    await editor.post(f"/staff/v1/guides/{guide['id']}/submit", json={})
-    await reviewer.post(f"/staff/v1/guides/{guide['id']}/publish", json={"comment": "同意"})
+    submitted = (await editor.post(f"/staff/v1/guides/{guide['id']}/submit", json={})).json
+    await reviewer.post(f"/staff/v1/guides/{guide['id']}/publish",
+                        json={"comment": "同意", "base_version": submitted["version"]})
 
     by_object = (await reviewer.get(f"/staff/v1/audit?object={guide['id']}")).json
     assert [e["action"] for e in by_object["items"]] == ["publish", "submit", "create"]

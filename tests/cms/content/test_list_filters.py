@@ -31,7 +31,7 @@ async def test_guides_filter_by_department_and_theme_of_the_draft(server) -> Non
         created = await editor.post("/staff/v1/guides", json={"content": guide_content(
             code=code, department_id=department, themes=themes)})
         assert created.status == 201, created.body
-    await editor.post(f"/staff/v1/guides/{created.json['id']}/publish", json={})
+    await editor.post(f"/staff/v1/guides/{created.json['id']}/publish", json={"base_version": created.json["version"]})
 
     assert await keys(editor, f"/staff/v1/guides?department={DEPARTMENT_ID}") == ["g-1", "g-2"]
     assert await keys(editor, f"/staff/v1/guides?theme={OTHER_THEME_ID}") == ["g-2"]

@@ -82,3 +82,22 @@ async def test_a_publish_whose_writer_died_gets_its_sequence_number(start_server
     clock.advance(minutes=2)
     await run_due_jobs(deps, "test", only=JOB_NAME, force=True)
     assert (await service.get(deps, SPEC, live.item.id)).item.live_seq == cursor + 1
+
+
+@pytest.mark.asyncio
+async def test_a_revision_rejected_while_scheduled_never_goes_live(start_server) -> None:
+    clock = FrozenClock()
+    deps = (await start_server(clock=clock)).deps
+    created = await service.create(deps, SPEC, editor(), notice_content(title="错误的收费标准"))
+    scheduled = await service.schedule(deps, SPEC, reviewer(), created.item.id,
+                                       publish_at=clock.now() + timedelta(hours=1), unpublish_at=None)
+    # As a reject left it before rejects cancelled the schedule of the revision they reject.
+    rejected = await repo.update_item(deps.db, created.item.id, scheduled.item.version, {"state": "rejected"})
+    assert rejected is not None
+
+    clock.advance(hours=1)
+    await run_due_jobs(deps, "test", only=JOB_NAME, force=True)
+    found = (await service.get(deps, SPEC, created.item.id)).item
+    assert (found.is_live, found.state.value, found.publish_at) == (False, "rejected", None)
+    entries, _ = await audit.find(deps, audit.AuditQuery(object_id=created.item.id))
+    assert (entries[0]["action"], entries[0]["details"]["skipped"]) == ("scheduled_publish", "rejected")

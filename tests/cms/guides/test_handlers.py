@@ -4,7 +4,10 @@ from datetime import timedelta
 
 import pytest
 
+from cms.content import repository as repo
 from cms.content.schedule import JOB_NAME
+from cms.guides.service import import_guide
+from server.actor import Actor
 from server.clock import FrozenClock
 from server.worker.runner import run_due_jobs
 from tests.cms.factories import create_catalog, guide_content, material
@@ -28,7 +31,7 @@ async def create(editor, **overrides) -> dict:
 
 async def published(editor, reviewer, **overrides) -> dict:
     guide = await create(editor, **overrides)
-    response = await reviewer.post(f"/staff/v1/guides/{guide['id']}/publish", json={})
+    response = await reviewer.post(f"/staff/v1/guides/{guide['id']}/publish", json={"base_version": guide["version"]})
     assert response.status == 200, response.body
     return response.json
 
@@ -69,7 +72,7 @@ async def test_an_editor_who_is_also_reviewer_publishes_own_draft(server) -> Non
     await create_catalog(server.deps)
     both = await signed_in_staff(server, "both1", roles=("editor", "reviewer"))
     guide = await create(both)
-    response = await both.post(f"/staff/v1/guides/{guide['id']}/publish", json={})
+    response = await both.post(f"/staff/v1/guides/{guide['id']}/publish", json={"base_version": guide["version"]})
     assert response.status == 200
     assert response.json["is_live"]
 
@@ -175,7 +178,8 @@ async def test_scheduled_unpublish_happens_on_time_with_no_request(start_server)
     live = await published(editor, reviewer)
     when = clock.now() + timedelta(hours=3)
     scheduled = await reviewer.request("PUT", f"/staff/v1/guides/{live['id']}/schedule",
-                                       json={"publish_at": None, "unpublish_at": when.isoformat()})
+                                       json={"publish_at": None, "unpublish_at": when.isoformat(),
+                                             "base_version": live["version"]})
     assert scheduled.status == 200
     assert scheduled.json["schedule"]["unpublish_at"] == when.isoformat()
     first = await server.get(f"/mp/v1/guides/{live['id']}")
@@ -197,12 +201,13 @@ async def test_schedule_needs_a_reviewer_and_valid_times(server) -> None:
     editor, reviewer = await staff(server)
     guide = await create(editor)
     path = f"/staff/v1/guides/{guide['id']}/schedule"
-    body = {"publish_at": "2099-01-01T08:00:00+08:00", "unpublish_at": None}
+    soon = (server.clock.now() + timedelta(days=30)).replace(microsecond=0)
+    body = {"publish_at": soon.isoformat(), "unpublish_at": None, "base_version": guide["version"]}
     assert (await editor.request("PUT", path, json=body)).status == 403
-    bad = await reviewer.request("PUT", path, json={"publish_at": "next tuesday", "unpublish_at": None})
+    bad = await reviewer.request("PUT", path, json={**body, "publish_at": "next tuesday"})
     assert bad.status == 422
     assert bad.error_code == "schedule_invalid"
-    naive = await reviewer.request("PUT", path, json={"publish_at": "2099-01-01T08:00:00", "unpublish_at": None})
+    naive = await reviewer.request("PUT", path, json={**body, "publish_at": soon.replace(tzinfo=None).isoformat()})
     assert naive.error_code == "schedule_invalid"
     ok = await reviewer.request("PUT", path, json=body)
     assert ok.status == 200
@@ -240,7 +245,7 @@ async def test_attachments_are_checked_by_bytes_and_delivered_by_signed_link(sta
         materials=[material("申请表", blank_form=lying)])})
     assert saved.status == 200
     assert saved.json["draft"]["content"]["materials"][0]["blank_form"] == ref
-    await reviewer.post(f"{path}/publish", json={})
+    await reviewer.post(f"{path}/publish", json={"base_version": saved.json["version"]})
 
     delivered = (await server.get(f"/mp/v1/guides/{guide['id']}")).json
     form = delivered["materials"][0]["blank_form"]
@@ -281,3 +286,82 @@ async def test_schema_endpoint_gives_the_editable_fields_and_is_not_taken_for_an
     assert response.json["enum_labels"]["item_type"]["01"] == "行政许可"
     assert response.json["enum_labels"]["materials.medium"]["paper"] == "纸质"
     assert (await server.get("/staff/v1/guides/schema")).error_code == "session_missing"
+
+
+@pytest.mark.asyncio
+async def test_a_published_guide_keeps_its_implementation_code(server) -> None:
+    editor, reviewer = await staff(server)
+    live = await published(editor, reviewer, code="CODE-X", name="指南A")
+    path = f"/staff/v1/guides/{live['id']}"
+    changed = await editor.request("PUT", path, json={"base_version": live["version"],
+                                                      "content": guide_content(code="CODE-Y", name="指南A")})
+    assert changed.status == 422
+    assert [(f["path"], f["code"]) for f in changed.json["error"]["fields"]] == [
+        ("/implementation_code", "implementation_code_fixed")]
+    assert (await editor.get(path)).json["version"] == live["version"]
+
+    # A re-import of the catalogue finds the live guide by its code: no second guide with the same code.
+    outcome = await import_guide(server.deps, Actor.system("import"),
+                                 guide_content(code="CODE-X", name="指南A（导入）"), publish=True)
+    assert (outcome.status, outcome.guide_id) == ("updated", live["id"])
+    listed = (await editor.get("/staff/v1/guides?key=CODE-X")).json
+    assert [(g["id"], g["title"], g["is_live"]) for g in listed["items"]] == [(live["id"], "指南A（导入）", True)]
+
+    # Taken offline, the code stays the guide's: cases and the catalogue may still name it.
+    offline = await reviewer.post(f"{path}/unpublish", json={"base_version": outcome.version})
+    assert offline.status == 200
+    again = await editor.request("PUT", path, json={"base_version": offline.json["version"],
+                                                    "content": guide_content(code="CODE-Y", name="指南A")})
+    assert again.status == 422
+
+
+@pytest.mark.asyncio
+async def test_an_unpublished_guide_can_correct_its_code_until_a_publish_is_scheduled(server) -> None:
+    editor, reviewer = await staff(server)
+    guide = await create(editor, code="TYPO-1")
+    path = f"/staff/v1/guides/{guide['id']}"
+    fixed = await editor.request("PUT", path, json={"base_version": guide["version"],
+                                                    "content": guide_content(code="CODE-1")})
+    assert fixed.status == 200, fixed.body
+    assert fixed.json["key"] == "CODE-1"
+    soon = (server.clock.now() + timedelta(days=1)).isoformat()
+    scheduled = await reviewer.request("PUT", f"{path}/schedule", json={
+        "publish_at": soon, "unpublish_at": None, "base_version": fixed.json["version"]})
+    assert scheduled.status == 200, scheduled.body
+    refused = await editor.request("PUT", path, json={"base_version": scheduled.json["version"],
+                                                      "content": guide_content(code="CODE-2")})
+    assert refused.status == 422
+    assert refused.json["error"]["fields"][0]["code"] == "implementation_code_fixed"
+
+
+@pytest.mark.asyncio
+async def test_a_draft_whose_code_drifted_from_the_live_one_may_go_back_to_it(server) -> None:
+    editor, reviewer = await staff(server)
+    live = await published(editor, reviewer, code="CODE-X")
+    # As saved before codes were fixed: the draft's code differs from the live revision's.
+    drifted = await repo.update_item(server.deps.db, live["id"], live["version"], {"key": "CODE-Y"})
+    assert drifted is not None
+    path = f"/staff/v1/guides/{live['id']}"
+    other = await editor.request("PUT", path, json={"base_version": drifted.version,
+                                                    "content": guide_content(code="CODE-Z")})
+    assert other.status == 422
+    back = await editor.request("PUT", path, json={"base_version": drifted.version,
+                                                   "content": guide_content(code="CODE-X")})
+    assert back.status == 200, back.body
+    assert back.json["key"] == "CODE-X"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("amount_fen", [2**63, 10**10 + 1])
+async def test_a_fee_above_one_hundred_million_yuan_is_a_field_problem(server, amount_fen: int) -> None:
+    editor, _reviewer = await staff(server)
+    fees = {"charged": True, "items": [{"name": "工本费", "amount_fen": amount_fen}]}
+    refused = await editor.post("/staff/v1/guides", json={"content": guide_content(fees=fees)})
+    assert refused.status == 422, refused.body
+    assert refused.error_code == "validation_failed"
+    assert refused.json["error"]["fields"][0]["path"] == "/content/fees/items/0/amount_fen"
+    guide = await create(editor, fees={"charged": True, "items": [{"name": "工本费", "amount_fen": 10**10}]})
+    saved = await editor.request("PUT", f"/staff/v1/guides/{guide['id']}", json={
+        "base_version": guide["version"], "content": guide_content(fees=fees)})
+    assert saved.status == 422, saved.body
+    assert saved.json["error"]["fields"][0]["path"] == "/content/fees/items/0/amount_fen"

@@ -40,7 +40,8 @@ async def test_a_parallel_then_serial_process_is_saved_and_delivered(server: Tes
     saved = await save(editor, joint)
     assert saved.status == 201, saved.body
     assert saved.json["draft"]["content"]["joint_process"] == joint
-    published = await reviewer.post(f"/staff/v1/guides/{saved.json['id']}/publish", json={})
+    published = await reviewer.post(f"/staff/v1/guides/{saved.json['id']}/publish",
+                                    json={"base_version": saved.json["version"]})
     assert published.status == 200, published.body
     delivered = await server.get(f"/mp/v1/guides/{saved.json['id']}")
     assert delivered.json["joint_process"] == joint

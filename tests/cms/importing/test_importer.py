@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from cms.catalog_lists.service import DEPARTMENTS, list_entries
 from cms.content import service
+from cms.guides import service as guides
 from cms.guides.spec import SPEC
 from cms.importing.importer import import_file
 from tests.cms.importing.factories import (
@@ -126,3 +128,42 @@ async def test_rows_of_a_department_the_list_refuses_are_reported(server: TestSe
     report = await import_file(server.deps, path, publish=False)
     assert [(problem.line, problem.field) for problem in report.problems] == [(1, "department_id")]
     assert await _codes(server) == ["MZ-001"]
+
+
+_FEE_HEADER = ["事项名称", "实施编码", "事项类型", "实施主体", "实施主体统一社会信用代码", "服务对象", "是否收费",
+               "收费项目"]
+
+
+def _fee_rows(count: int) -> list[list[str]]:
+    return [_FEE_HEADER] + [[f"事项{n}", f"MZ-{n:03d}", "公共服务", *_DEPT, "自然人", "否", ""]
+                            for n in range(1, count + 1)]
+
+
+@pytest.mark.asyncio
+async def test_a_fee_with_extra_zeros_is_a_bad_row_and_every_other_row_is_imported(server: TestServer,
+                                                                                    tmp_path: Path) -> None:
+    rows = _fee_rows(39)
+    rows.insert(20, ["收费事项", "MZ-999", "公共服务", *_DEPT, "自然人", "是", "工本费:100000000000000000元"])
+    report = await import_file(server.deps, write_csv(tmp_path / "guides.csv", rows), publish=False)
+    assert [problem.line for problem in report.problems] == [21]
+    assert "上限" in report.problems[0].message
+    assert (report.created, report.failed) == (39, 1)
+    assert "MZ-999" not in await _codes(server)
+
+
+@pytest.mark.asyncio
+async def test_a_row_that_fails_unexpectedly_costs_that_row_only(server: TestServer, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    real_import = guides.import_guide
+
+    async def import_with_a_bug(deps: Any, actor: Any, data: dict[str, Any], *, publish: bool) -> Any:
+        if data["implementation_code"] == "MZ-007":
+            raise OverflowError("MongoDB can only handle up to 8-byte ints")
+        return await real_import(deps, actor, data, publish=publish)
+
+    monkeypatch.setattr(guides, "import_guide", import_with_a_bug)
+    report = await import_file(server.deps, write_csv(tmp_path / "guides.csv", _fee_rows(12)), publish=False)
+    assert [(problem.line, problem.field) for problem in report.problems] == [(8, None)]
+    assert "OverflowError" in report.problems[0].message
+    assert (report.created, report.failed) == (11, 1)
+    assert len(await _codes(server)) == 11

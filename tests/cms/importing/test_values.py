@@ -90,6 +90,13 @@ def test_money_is_fen_from_yuan_text_and_never_a_float() -> None:
             parse_fen(bad)
 
 
+def test_money_above_one_hundred_million_yuan_is_a_typo_not_a_fee() -> None:
+    assert parse_fen("100000000元") == 10**10
+    for bad in ("100000000.01元", "100000000000000000元", "1e400", "NaN", "Infinity"):
+        with pytest.raises(InvalidCell):
+            parse_fen(bad)
+
+
 def test_fee_items_from_text_or_json() -> None:
     assert parse_fee_items("工本费:20元；加注费：20元") == [{"name": "工本费", "amount_fen": 2000},
                                                         {"name": "加注费", "amount_fen": 2000}]

@@ -38,8 +38,9 @@ async def test_notice_with_attachments_goes_through_review(server) -> None:
         department_id=DEPARTMENT_ID, attachments=[sheet.json], cover_image=image.json,
         body="正文 <script>alert(1)</script><a href=\"#\" onclick=\"x()\">链接</a>")})
     assert saved.status == 200, saved.body
-    assert (await editor.post(f"{path}/submit", json={})).json["state"] == "in_review"
-    published = await reviewer.post(f"{path}/publish", json={})
+    submitted = await editor.post(f"{path}/submit", json={})
+    assert submitted.json["state"] == "in_review"
+    published = await reviewer.post(f"{path}/publish", json={"base_version": submitted.json["version"]})
     assert published.status == 200
     assert published.json["is_live"]
 
