@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 
 from bench.serving import free_port, report, server_environment, wait_until_ready
+from server.identity import repository as identities
+from server.identity.models import Channel, CitizenIdentity
 from server.messages import repository
 from server.messages.consents import consent_id
 from server.messages.relay import message_from_outbox
@@ -36,6 +38,7 @@ MESSAGES = 400
 PROVIDER_MS = 50
 SPEEDUP_TARGET = 1.5
 CITIZEN = "bench-citizen"
+IDENTITY = "bench-identity"
 
 
 async def measure(env: dict[str, str], workers: int, run: str, already_sent: int) -> float:
@@ -50,16 +53,21 @@ async def measure(env: dict[str, str], workers: int, run: str, already_sent: int
                 break
             await asyncio.sleep(0.1)
         template = deps.settings.wechat_progress_template_id
-        await repository.add_one_time_consents(deps.db, consent_id(CITIZEN, "wechat", template), {
-            "citizen_id": CITIZEN, "channel": "wechat", "template_id": template, "recipient": "o-bench-openid",
-            "updated_at": deps.clock.now()}, MESSAGES)
+        # Consents belong to an account (identity) of a citizen, and messages spend only that account's.
+        await identities.ensure_citizen(deps.db, CITIZEN, deps.clock.now())
+        await identities.insert_identity_or_get_existing(deps.db, CitizenIdentity(
+            id=IDENTITY, channel=Channel.WECHAT, app_id="bench-app", subject="o-bench-openid", union_id=None,
+            citizen_id=CITIZEN, created_at=deps.clock.now()))
+        await repository.add_one_time_consents(deps.db, consent_id(IDENTITY, template), {
+            "identity_id": IDENTITY, "citizen_id": CITIZEN, "channel": "wechat", "template_id": template,
+            "recipient": "o-bench-openid", "updated_at": deps.clock.now()}, MESSAGES)
         case = {"_id": f"bench-{run}", "number": f"YWBENCH{run}", "guide": {"name": "基准测试事项"},
                 "applicant": {"citizen_id": CITIZEN}, "channel": "wechat"}
         now = deps.clock.now()
         for number in range(MESSAGES):
             entry = {"id": f"{case['_id']}:{number}:submitted", "kind": "submitted", "data": {}, "history_seq": 1,
                      "queued_at": now}
-            await repository.insert_message_once(deps.db, message_from_outbox(case, entry, now))
+            await repository.insert_message_once(deps.db, message_from_outbox(case, entry, now, IDENTITY))
         began = time.monotonic()
         while True:
             if not await repository.any_unfinished_message(deps.db):

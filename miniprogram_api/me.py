@@ -1,4 +1,4 @@
-"""The citizen's own account: masked profile, real-name binding, legal persons."""
+"""The citizen's own account: masked profile, real-name verification and binding, legal persons."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from server.identity.legal_persons import bind_legal_person, list_legal_persons
 from server.identity.models import Channel, LegalPerson
 from server.identity.names import mask_person_name
 from server.identity.real_name import bind_real_name
+from server.identity.verification import start_verification
 from server.jsonutil import iso
 from server.settings import Settings
 
@@ -40,11 +41,24 @@ LEGAL_PERSON = obj({
 
 # The numbers are typed "any" on purpose: a schema error message quotes the offending value, and these
 # must never come back whole in a response. The domain checks them and its messages never quote them.
-_REAL_NAME_REQUEST = obj({
+_VERIFICATION_REQUEST = obj({
     "name": string(minLength=1, maxLength=64),
     "id_number": {"description": "Citizen ID number (18 characters, GB 11643)"},
-    "mobile": {"description": "Mainland mobile number"},
-}, required=["name", "id_number", "mobile"])
+}, required=["name", "id_number"])
+
+_VERIFICATION = obj({
+    "verification_id": string(description="Send it to POST /mp/v1/me/real-name once the face check is done"),
+    "channel": string(enum=[c.value for c in Channel]),
+    "certify_id": nullable(string(description="Alipay: pass to my.startAPVerify({certifyId}); WeChat: null")),
+    "expires_at": DATETIME,
+}, required=["verification_id", "channel", "certify_id", "expires_at"])
+
+_REAL_NAME_REQUEST = obj({
+    "verification_id": string(minLength=1, maxLength=64),
+    "mobile": {"description": "Mainland mobile number (kept only on a first binding)"},
+    "verify_result": string(minLength=1, maxLength=1024,
+                            description="WeChat: the verifyResult of wx.startFacialRecognitionVerify"),
+}, required=["verification_id", "mobile"])
 
 _LEGAL_PERSON_REQUEST = obj({
     "credit_code": {"description": "Unified social credit code (18 characters, GB 32100)"},
@@ -78,17 +92,40 @@ class MeHandler(BaseHandler):
         self.write_json(profile_json(await get_profile(self.deps, self.principal.citizen_id)))
 
 
-class RealNameHandler(BaseHandler):
-    @endpoint("Bind the caller to a natural person (name, citizen ID number, mobile)", tags=TAGS, auth="citizen",
-              request=_REAL_NAME_REQUEST, responses={200: PROFILE}, errors=(404, 409),
-              description="Binding the same ID number from another channel joins that channel's account to the "
-                          "citizen already bound (one citizen, many channels). The same data again is a no-op; "
-                          "a new mobile replaces the old. 409 real_name_mismatch: the number is bound under "
-                          "another name; 409 real_name_already_bound: this account has another number; 422 "
-                          "invalid_name / invalid_id_number / invalid_mobile.")
+class RealNameVerificationsHandler(BaseHandler):
+    @endpoint("Start proving that the caller is a natural person (face check by WeChat or Alipay)", tags=TAGS,
+              auth="citizen", request=_VERIFICATION_REQUEST, responses={201: _VERIFICATION},
+              errors=(404, 409, 429, 502),
+              description="Step 1 of real-name binding. WeChat: then call wx.startFacialRecognitionVerify with "
+                          "the same name and idCardNumber and keep its verifyResult. Alipay: then call "
+                          "my.startAPVerify({certifyId}). Either way, then POST /mp/v1/me/real-name. A "
+                          "verification is good for REAL_NAME_VERIFICATION_SECONDS (30 min) and one binding. "
+                          "429 real_name_verification_limit: REAL_NAME_VERIFICATIONS_PER_DAY (5) started today "
+                          "(Retry-After: seconds to midnight, China time); 409 real_name_already_bound: this "
+                          "account has another number; 422 invalid_name / invalid_id_number.")
     async def post(self) -> None:
-        profile = await bind_real_name(self.deps, self.principal.citizen_id, name=self.body["name"],
-                                       id_number=self.body["id_number"], mobile=self.body["mobile"])
+        started = await start_verification(self.deps, self.principal, name=self.body["name"],
+                                           id_number=self.body["id_number"])
+        self.write_json({"verification_id": started.id, "channel": started.channel.value,
+                         "certify_id": started.certify_id, "expires_at": iso(started.valid_until)}, 201)
+
+
+class RealNameHandler(BaseHandler):
+    @endpoint("Bind the caller to the natural person a passed verification proved", tags=TAGS, auth="citizen",
+              request=_REAL_NAME_REQUEST, responses={200: PROFILE}, errors=(404, 409, 502),
+              description="Step 2 of real-name binding: the provider is asked whether the face check of this "
+                          "verification passed (WeChat: verify_result required; it must be the caller's own, for "
+                          "the same name and number, done after step 1). The verification is spent, pass or "
+                          "fail. Binding a number already bound from another channel joins this account to "
+                          "that citizen (one citizen, many channels), which keeps its mobile; the mobile is "
+                          "stored on a first binding only. A number held under another name by a binding made "
+                          "without verification is taken from that citizen. 404 real_name_verification_not_found "
+                          "(unknown, or another account's); 409 real_name_verification_failed / _used / "
+                          "_expired, real_name_already_bound (this account has another number), "
+                          "real_name_busy; 422 invalid_mobile / verify_result_required; 502 provider error.")
+    async def post(self) -> None:
+        profile = await bind_real_name(self.deps, self.principal, verification_id=self.body["verification_id"],
+                                       mobile=self.body["mobile"], verify_result=self.body.get("verify_result"))
         self.write_json(profile_json(profile))
 
 
@@ -113,5 +150,6 @@ def routes(settings: Settings) -> list[Route]:
     return [
         Route("/mp/v1/me", MeHandler),
         Route("/mp/v1/me/real-name", RealNameHandler),
+        Route("/mp/v1/me/real-name/verifications", RealNameVerificationsHandler),
         Route("/mp/v1/me/legal-persons", LegalPersonsHandler),
     ]

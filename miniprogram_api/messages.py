@@ -43,9 +43,11 @@ class TemplatesHandler(BaseHandler):
 
 
 class ConsentsHandler(BaseHandler):
-    @endpoint("My message consents", tags=TAGS, auth="citizen", responses={200: _CONSENTS})
+    @endpoint("My message consents", tags=TAGS, auth="citizen", responses={200: _CONSENTS}, errors=(404,),
+              description="The consents the caller's own account (this WeChat or Alipay login) gave: only they "
+                          "bring messages to it. Other accounts of the same citizen are not counted.")
     async def get(self) -> None:
-        self.write_json({"consents": await consents.consents_view(self.deps, self.principal.citizen_id)})
+        self.write_json({"consents": await consents.consents_view(self.deps, self.principal)})
 
     @endpoint("Report what requestSubscribeMessage answered", tags=TAGS, auth="citizen", request=_REPORT,
               responses={200: _CONSENTS}, errors=(400, 404, 422),

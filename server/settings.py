@@ -179,6 +179,12 @@ class Settings:
                                    "by the worker and its uploaded pages deleted.", group="limits")
     citizen_token_ttl_seconds: int = setting("CITIZEN_TOKEN_TTL_SECONDS", 7 * 24 * 3600, "Lifetime of a "
                                              "mini-program session token.", group="limits")
+    real_name_verifications_per_day: int = setting(
+        "REAL_NAME_VERIFICATIONS_PER_DAY", 5, "Real-name verifications (face checks, each a paid provider call) one "
+        "citizen may start per day (China time); one more is refused with 429.", group="limits")
+    real_name_verification_seconds: int = setting(
+        "REAL_NAME_VERIFICATION_SECONDS", 30 * 60, "How long a started real-name verification, and the face "
+        "check done for it, stays good for binding.", group="limits")
     staff_session_idle_seconds: int = setting("STAFF_SESSION_IDLE_SECONDS", 30 * 60, "Console session "
                                               "ends after this much inactivity.", group="limits")
     staff_session_max_seconds: int = setting("STAFF_SESSION_MAX_SECONDS", 12 * 3600, "Console session "
@@ -212,6 +218,12 @@ class Settings:
                                             "(guides, notices) for browsers and proxies; 0 makes them "
                                             "revalidate (cheap 304) so a publish shows on the next request.",
                                             group="limits")
+    password_checks_at_once: int = setting(
+        "PASSWORD_CHECKS_AT_ONCE", 0, "Password hashes (each PASSWORD_MEMORY_KIB of memory) one web process "
+        "computes at the same time; 0 = two per core.", group="limits")
+    password_check_wait_seconds: float = setting(
+        "PASSWORD_CHECK_WAIT_SECONDS", 3.0, "How long a login waits for one of those before it is refused with "
+        "503 password_checks_busy.", group="limits")
 
     # --- material uploads (sizes are under limits: MAX_UPLOAD_BYTES, MAX_CASE_UPLOAD_BYTES)
     upload_workers: int = setting("UPLOAD_WORKERS", 2, "Photos decoded at the same time per web process "
@@ -303,8 +315,15 @@ class Settings:
         for at_least_one in ("max_open_drafts", "draft_kept_days"):
             if getattr(self, at_least_one) < 1:
                 problems.append(f"{_env_of(at_least_one)} must be at least 1")
+        if self.real_name_verifications_per_day < 1 or self.real_name_verification_seconds < 60:
+            problems.append("REAL_NAME_VERIFICATIONS_PER_DAY must be at least 1 and "
+                            "REAL_NAME_VERIFICATION_SECONDS at least 60")
         if self.case_warn_working_days < 0:
             problems.append("CASE_WARN_WORKING_DAYS must not be negative")
+        if self.password_checks_at_once < 0 or not self.password_check_wait_seconds >= 0:
+            problems.append("PASSWORD_CHECKS_AT_ONCE and PASSWORD_CHECK_WAIT_SECONDS must not be negative")
+        if self.staff_login_max_failures < 1:  # each login attempt takes one of them before its check
+            problems.append("STAFF_LOGIN_MAX_FAILURES must be at least 1")
         if self.encryption_key:
             try:
                 if len(base64.b64decode(self.encryption_key, validate=True)) != 32:

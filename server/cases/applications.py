@@ -24,6 +24,7 @@ from server.identity.errors import RealNameRequired
 from server.identity.models import Citizen
 from server.identity.sessions import CitizenPrincipal
 from server.open.apps import platform_of_new_case
+from server.storable import check_storable
 from uploads.materials import delete_objects, page_keys, releasable_pages
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ def applicant_of(citizen: Citizen) -> dict[str, Any]:
 
 
 def check_form(form: dict[str, Any]) -> dict[str, Any]:
+    # Shape first: the size is measured by encoding it, and orjson cannot encode past 255 levels.
+    check_storable(form, at="/form")
     if len(jsonutil.dumps(form)) > FORM_MAX_BYTES:
         raise FormTooLarge(max_bytes=FORM_MAX_BYTES)
     return form
@@ -71,6 +74,7 @@ async def create_draft(deps: Deps, principal: CitizenPrincipal, guide_id: str,
                        form: dict[str, Any], *, via_app: str | None = None) -> dict[str, Any]:
     """A new draft of the caller (real-name binding required, 403) for a live guide (404 otherwise);
     ``via_app``: the open platform the citizen came from (422 unknown_platform if it may not have it)."""
+    form = check_form(form)  # before anything is counted or numbered: a refused form uses up nothing
     citizen = await real_name_citizen(deps, principal.citizen_id)
     # Every draft may hold MAX_CASE_UPLOAD_BYTES of pages: the cap is what bounds a citizen's share of the
     # store. Counted, not reserved: two creates at the same instant may both pass, which costs one draft.
@@ -83,8 +87,8 @@ async def create_draft(deps: Deps, principal: CitizenPrincipal, guide_id: str,
     day = china_date(now).strftime("%Y%m%d")
     number = case_number(day, await repository.next_case_sequence(deps.db, day))
     case = new_case(case_id=new_case_id(), number=number, guide=guide, applicant=applicant_of(citizen),
-                    channel=principal.channel.value, form=check_form(form), now=now, open_app_id=open_app_id,
-                    pre_review_days=deps.settings.pre_review_limit_working_days)
+                    channel=principal.channel.value, form=form, now=now, open_app_id=open_app_id,
+                    pre_review_days=deps.settings.pre_review_limit_working_days, identity_id=principal.identity_id)
     await repository.insert_case(deps.db, case)
     return case
 

@@ -54,8 +54,10 @@ def completion_timer(guide: dict[str, Any]) -> Timer:
 
 def new_case(*, case_id: str, number: str, guide: dict[str, Any], applicant: dict[str, Any], channel: str,
              form: dict[str, Any], now: datetime, open_app_id: str | None = None,
-             pre_review_days: int = Settings.pre_review_limit_working_days) -> dict[str, Any]:
-    """``open_app_id``: the third-party platform the case was submitted through (it gets webhooks);
+             pre_review_days: int = Settings.pre_review_limit_working_days,
+             identity_id: str | None = None) -> dict[str, Any]:
+    """``identity_id``: the citizen's account (WeChat openid, Alipay user) that made the case, which its
+    messages go to; ``open_app_id``: the third-party platform the case was submitted through (it gets webhooks);
     ``pre_review_days``: the PRE_REVIEW_LIMIT_WORKING_DAYS setting (Administrative Licensing Law art. 32(4)),
     fixed on the case so a later change of the setting never moves its deadline."""
     joint = new_joint(guide.get("joint_process"))
@@ -70,6 +72,7 @@ def new_case(*, case_id: str, number: str, guide: dict[str, Any], applicant: dic
         "joint": joint,
         "applicant": applicant,
         "channel": channel,
+        "identity_id": identity_id,
         "open_app_id": open_app_id,
         "form": form,
         # slot id -> {"source": upload|reuse|e_licence|paper, "files": [...], "verdict": None|ok|problem, ...}

@@ -14,6 +14,7 @@ from server.errors import NotFound
 from server.identity import repository
 from server.identity.models import Citizen, CitizenIdentity
 from server.identity.pii import PersonalDataCipher
+from server.messages import repository as message_consents
 
 if TYPE_CHECKING:
     from server.deps import Deps
@@ -40,6 +41,8 @@ async def complete_merge(db: repository.Db, merged_id: str, survivor_id: str) ->
     """Move everything of a merged citizen to the survivor. Every step is safe to repeat."""
     await repository.repoint_identities(db, merged_id, survivor_id)
     await repository.repoint_sessions(db, merged_id, survivor_id)
+    # Consents stay with the identity that gave them (and its account); only their citizen link moves.
+    await message_consents.repoint_consents(db, merged_id, survivor_id)
     await repository.release_id_claims(db, merged_id)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.errors import Conflict, Forbidden, Unauthorized, Unprocessable
+from server.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized, Unprocessable
 
 
 class LoginCodeInvalid(Unauthorized):
@@ -35,6 +35,40 @@ class RealNameAlreadyBound(Conflict):
 class RealNameBusy(Conflict):
     code = "real_name_busy"
     default_message = "实名认证正在处理中，请稍后再试"
+
+
+class VerificationNotFound(NotFound):
+    """Unknown, expired long ago, or started by another account: all look the same to the caller."""
+
+    code = "real_name_verification_not_found"
+    default_message = "实名核验记录不存在，请重新核验"
+
+
+class VerificationExpired(Conflict):
+    code = "real_name_verification_expired"
+    default_message = "实名核验已过期，请重新核验"
+
+
+class VerificationUsed(Conflict):
+    code = "real_name_verification_used"
+    default_message = "该实名核验已使用，请重新核验"
+
+
+class VerificationFailed(Conflict):
+    """The provider did not confirm that the caller is the person (face mismatch, not finished, other data)."""
+
+    code = "real_name_verification_failed"
+    default_message = "实名核验未通过，请重新核验"
+
+
+class VerifyResultRequired(Unprocessable):
+    code = "verify_result_required"
+    default_message = "请先完成人脸核身"
+
+
+class VerificationLimitReached(TooManyRequests):
+    code = "real_name_verification_limit"
+    default_message = "今日实名核验次数已达上限，请明天再试"
 
 
 class RealNameRequired(Forbidden):

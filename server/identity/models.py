@@ -32,13 +32,64 @@ class RealName:
     mobile_index: str
     mobile_masked: str
     bound_at: datetime
+    # How the provider proved the person (a ``VerificationMethod``); None for bindings made before that was
+    # required, which nothing proves.
+    verification: str | None = None
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> RealName:
-        return cls(**{name: doc[name] for name in cls.__dataclass_fields__})
+        fields: dict[str, Any] = {name: doc.get(name) for name in cls.__dataclass_fields__}
+        return cls(**fields)
 
     def to_doc(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+class VerificationMethod(StrEnum):
+    WECHAT_FACE = "wechat_face"  # 微信小程序人脸核身 (cityservice face identify)
+    ALIPAY_CERTIFY = "alipay_certify"  # 支付宝身份验证 (alipay.user.certify.open)
+
+
+class VerificationState(StrEnum):
+    STARTED = "started"
+    CHECKING = "checking"  # one request is asking the provider; nobody else may use it meanwhile
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A real-name verification one channel account started for one person; it binds at most once."""
+
+    id: str
+    citizen_id: str
+    identity_id: str
+    channel: Channel
+    name_sealed: str
+    id_number_sealed: str
+    certify_id: str | None
+    state: VerificationState
+    created_at: datetime
+    valid_until: datetime
+    expires_at: datetime  # when the record goes (TTL), well after it stopped being valid
+
+    def __repr__(self) -> str:  # the sealed numbers have no business in a log line either
+        return f"Verification({self.id}, {self.channel.value}, {self.state.value})"
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Verification:
+        return cls(id=doc["_id"], citizen_id=doc["citizen_id"], identity_id=doc["identity_id"],
+                   channel=Channel(doc["channel"]), name_sealed=doc["name_sealed"],
+                   id_number_sealed=doc["id_number_sealed"], certify_id=doc.get("certify_id"),
+                   state=VerificationState(doc["state"]), created_at=doc["created_at"],
+                   valid_until=doc["valid_until"], expires_at=doc["expires_at"])
+
+    def to_doc(self) -> dict[str, Any]:
+        return {"_id": self.id, "citizen_id": self.citizen_id, "identity_id": self.identity_id,
+                "channel": self.channel.value, "name_sealed": self.name_sealed,
+                "id_number_sealed": self.id_number_sealed, "certify_id": self.certify_id,
+                "state": self.state.value, "created_at": self.created_at, "valid_until": self.valid_until,
+                "expires_at": self.expires_at}
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
 """Real-name binding of natural persons: one ID number, one citizen, whichever channel binds it.
 
+A binding rests on a verification the provider passed for the caller, this name and this number
+(``server.identity.verification``); name, number and mobile alone bind nothing.
+
 The ID number's blind index is claimed in ``citizen_id_claims`` (unique by key) before the citizen is
 touched, so two bindings of one number can never both win, without transactions. Order of writes:
 
@@ -7,20 +10,29 @@ touched, so two bindings of one number can never both win, without transactions.
 2. write ``real_name`` on the citizen (only if it has none);
 3. release any other claim this citizen holds (abandoned attempts).
 
-If the number is held by another citizen with the same name, this (unbound) citizen is merged into it:
+If the number is held by another citizen, the verified caller decides who that citizen is:
 
-1. mark this citizen merged into the holder (only if it is still unbound);
-2. re-point its identities, then its sessions, to the holder; release its claims;
-3. finish the holder's binding if a crash had left it half done.
+* bound under the same name, or under another name by a verified binding too (both proofs name the same
+  person, so the name changed since): it is the caller's own citizen. This (unbound) citizen is merged
+  into it: (1) mark this citizen merged into the holder (only if still unbound); (2) re-point its
+  identities, then its sessions, to the holder and release its claims; (3) finish the holder's binding if
+  a crash had left it half done, taking the newly verified name. The holder keeps its bound mobile: a merge
+  never changes it (changing a mobile is not part of binding).
+* bound under another name by a binding nothing proved (made before verifications existed): a squat. The
+  holder loses the number: (1) its ``real_name`` is released (a masked note of it stays, for staff); (2) its
+  claim is taken over; (3) this citizen is bound. The holder keeps its accounts and its own cases, unbound.
+  Cut short after (1), the claim is an unfinished one under another name that is older than
+  ``PENDING_CLAIM_SECONDS`` (such bindings predate verifications), so the next binding takes it over.
 
-A crash after any step leaves a state from which the same request, retried, finishes the job: a claim
-held by this very citizen is resumed, a claim whose holder is bound to another number (or gone, or
-abandoned for ``PENDING_CLAIM_SECONDS``) is taken over, and a merged citizen is completed by whoever
-meets it next (``resolve_citizen``).
+A crash after any step leaves a state from which the same request, retried with a new verification,
+finishes the job: a claim held by this very citizen is resumed, a claim whose holder is bound to another
+number (or gone, or abandoned for ``PENDING_CLAIM_SECONDS``) is taken over, and a merged citizen is
+completed by whoever meets it next (``resolve_citizen``).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -35,13 +47,16 @@ from server.identity.citizens import (
     get_profile,
     resolve_citizen,
 )
-from server.identity.codes import CHINA_TZ, mask_citizen_id, mask_mobile, validate_citizen_id, validate_mobile
+from server.identity.codes import mask_citizen_id, mask_mobile, validate_mobile
 from server.identity.errors import RealNameAlreadyBound, RealNameBusy, RealNameMismatch
 from server.identity.models import Citizen, IdClaim, RealName
-from server.identity.names import validate_person_name
+from server.identity.verification import VerifiedPerson, use_verification
 
 if TYPE_CHECKING:
     from server.deps import Deps
+    from server.identity.sessions import CitizenPrincipal
+
+log = logging.getLogger("yiwang.identity.real_name")
 
 PENDING_CLAIM_SECONDS = 300
 _ATTEMPTS = 5
@@ -55,28 +70,37 @@ class _Request:
     id_index: str
     name_digest: str
     mobile_index: str
+    verification: str
 
     def __repr__(self) -> str:  # never let the numbers reach a log line through a repr
         return f"_Request({mask_citizen_id(self.id_number)})"
 
 
-def _prepare(deps: Deps, name: str, id_number: str, mobile: str) -> _Request:
-    person = validate_person_name(name)
-    today = deps.clock.now().astimezone(CHINA_TZ).date()
-    number = validate_citizen_id(id_number, today=today).number
-    phone = validate_mobile(mobile)
+def _prepare(deps: Deps, person: VerifiedPerson, mobile: str) -> _Request:
     pii = deps.pii
-    return _Request(name=person, id_number=number, mobile=phone, id_index=pii.blind_index(ID_NUMBER_LABEL, number),
-                    name_digest=pii.blind_index(NAME_LABEL, person), mobile_index=pii.blind_index(MOBILE_LABEL, phone))
+    return _Request(name=person.name, id_number=person.id_number, mobile=mobile,
+                    id_index=pii.blind_index(ID_NUMBER_LABEL, person.id_number),
+                    name_digest=pii.blind_index(NAME_LABEL, person.name),
+                    mobile_index=pii.blind_index(MOBILE_LABEL, mobile), verification=person.method.value)
 
 
-async def bind_real_name(deps: Deps, citizen_id: str, *, name: str, id_number: str, mobile: str) -> CitizenProfile:
-    """Bind a natural person to the calling citizen; the same data again is a no-op, a new mobile replaces it.
+async def bind_real_name(deps: Deps, principal: CitizenPrincipal, *, verification_id: str, mobile: str,
+                         verify_result: str | None = None) -> CitizenProfile:
+    """Bind the caller to the person a passed verification of theirs proved (see the module's rules).
 
-    Raises ``InvalidPersonName``/``InvalidCitizenId``/``InvalidMobile`` (422), ``RealNameMismatch`` (409:
-    the number is bound under another name), ``RealNameAlreadyBound`` (409: this citizen has another number).
+    Raises ``InvalidMobile`` (422, checked before the verification is spent), the verification's errors
+    (``server.identity.verification.use_verification``), ``RealNameAlreadyBound`` (409: this citizen has
+    another number), ``RealNameMismatch`` (409: another binding of the number, under another name, is under
+    way right now).
     """
-    request = _prepare(deps, name, id_number, mobile)
+    phone = validate_mobile(mobile)
+    person = await use_verification(deps, principal, verification_id, verify_result)
+    return await bind_verified_person(deps, principal.citizen_id, person, phone)
+
+
+async def bind_verified_person(deps: Deps, citizen_id: str, person: VerifiedPerson, mobile: str) -> CitizenProfile:
+    """The binding itself, for a person a provider has just verified (``mobile`` already valid)."""
+    request = _prepare(deps, person, mobile)
     for _ in range(_ATTEMPTS):
         citizen = await resolve_citizen(deps.db, citizen_id)
         bound_to = await _bind_once(deps, citizen, request)
@@ -103,8 +127,8 @@ async def _bind_once(deps: Deps, citizen: Citizen, request: _Request) -> str | N
             return await _finish(deps, citizen.id, request)
         return await _take_over(deps, held, citizen.id, request)
     if holder.real_name is not None:
-        if holder.real_name.name != request.name:
-            raise RealNameMismatch()
+        if holder.real_name.name != request.name and holder.real_name.verification is None:
+            return await _displace(deps, holder, held, citizen.id, request)
         if not await _merge(deps, citizen.id, holder.id):
             return None
         return await _confirm(deps, holder, request)
@@ -116,6 +140,17 @@ async def _bind_once(deps: Deps, citizen: Citizen, request: _Request) -> str | N
     if (now - held.created_at).total_seconds() > PENDING_CLAIM_SECONDS:
         return await _take_over(deps, held, citizen.id, request)
     raise RealNameMismatch()
+
+
+async def _displace(deps: Deps, holder: Citizen, held: IdClaim, citizen_id: str, request: _Request) -> str | None:
+    """Take the number from a citizen that holds it under another name without any proof."""
+    assert holder.real_name is not None
+    if not await repository.release_real_name(deps.db, holder.id, request.id_index, holder.real_name.name,
+                                              masked=holder.real_name.id_number_masked, now=deps.clock.now()):
+        return None
+    log.warning("real name %s released from citizen %s: the number was verified by citizen %s under another name",
+                holder.real_name.id_number_masked, holder.id, citizen_id)
+    return await _take_over(deps, held, citizen_id, request)
 
 
 async def _take_over(deps: Deps, held: IdClaim, citizen_id: str, request: _Request) -> str | None:
@@ -132,7 +167,7 @@ async def _finish(deps: Deps, citizen_id: str, request: _Request) -> str | None:
         id_number_sealed=pii.seal(ID_NUMBER_LABEL, request.id_number), id_number_index=request.id_index,
         id_number_masked=mask_citizen_id(request.id_number),
         mobile_sealed=pii.seal(MOBILE_LABEL, request.mobile), mobile_index=request.mobile_index,
-        mobile_masked=mask_mobile(request.mobile), bound_at=deps.clock.now())
+        mobile_masked=mask_mobile(request.mobile), bound_at=deps.clock.now(), verification=request.verification)
     if await repository.set_real_name_if_unbound(deps.db, citizen_id, real_name):
         await repository.release_id_claims(deps.db, citizen_id, keep=request.id_index)
         return citizen_id
@@ -146,18 +181,18 @@ async def _finish(deps: Deps, citizen_id: str, request: _Request) -> str | None:
 
 
 async def _confirm(deps: Deps, citizen: Citizen, request: _Request) -> str:
-    """A citizen already bound: the same person again is fine (a new mobile replaces the old one)."""
+    """A citizen already bound to the verified number: the same person again.
+
+    Its mobile stays (a verification proves the person, not the phone number). The verified name replaces
+    the bound one (it can only differ after a change of name) and the binding records that it is proved.
+    """
     real_name = citizen.real_name
     assert real_name is not None
     if real_name.id_number_index != request.id_index:
         raise RealNameAlreadyBound()
-    if real_name.name != request.name:
-        raise RealNameMismatch()
-    if real_name.mobile_index != request.mobile_index:
-        await repository.replace_mobile(deps.db, citizen.id, request.id_index,
-                                        sealed=deps.pii.seal(MOBILE_LABEL, request.mobile),
-                                        index_value=request.mobile_index, masked=mask_mobile(request.mobile),
-                                        now=deps.clock.now())
+    if real_name.name != request.name or real_name.verification is None:
+        await repository.confirm_verified_name(deps.db, citizen.id, request.id_index, name=request.name,
+                                               verification=request.verification, now=deps.clock.now())
     await repository.release_id_claims(deps.db, citizen.id, keep=request.id_index)
     return citizen.id
 

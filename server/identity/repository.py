@@ -22,6 +22,8 @@ from server.identity.models import (
     IdClaim,
     LegalPerson,
     RealName,
+    Verification,
+    VerificationState,
 )
 from server.mongo.indexes import IndexSpec, index, ttl, unique
 
@@ -32,6 +34,9 @@ IDENTITIES = "citizen_identities"
 ID_CLAIMS = "citizen_id_claims"
 SESSIONS = "citizen_sessions"
 LEGAL_PERSONS = "citizen_legal_persons"
+VERIFICATIONS = "citizen_verifications"
+VERIFICATION_QUOTAS = "citizen_verification_quotas"
+USED_FACE_RESULTS = "citizen_used_face_results"
 
 INDEXES: list[IndexSpec] = [
     unique(IDENTITIES, ("channel", 1), ("app_id", 1), ("subject", 1)),
@@ -41,6 +46,9 @@ INDEXES: list[IndexSpec] = [
     index(SESSIONS, ("citizen_id", 1)),
     unique(LEGAL_PERSONS, ("citizen_id", 1), ("credit_code", 1)),
     index(LEGAL_PERSONS, ("credit_code", 1)),
+    ttl(VERIFICATIONS, "expires_at"),
+    ttl(VERIFICATION_QUOTAS, "expires_at"),
+    ttl(USED_FACE_RESULTS, "expires_at"),
 ]
 
 
@@ -70,13 +78,24 @@ async def set_real_name_if_unbound(db: Db, citizen_id: str, real_name: RealName)
     return result.modified_count == 1
 
 
-async def replace_mobile(db: Db, citizen_id: str, id_number_index: str, *, sealed: str, index_value: str,
-                         masked: str, now: datetime) -> bool:
+async def confirm_verified_name(db: Db, citizen_id: str, id_number_index: str, *, name: str, verification: str,
+                                now: datetime) -> bool:
+    """Record the name and method of a verification of the person already bound (a later name, or the proof
+    that a binding made before verifications existed lacked)."""
     result = await db[CITIZENS].update_one(
         {"_id": citizen_id, "real_name.id_number_index": id_number_index},
-        {"$set": {"real_name.mobile_sealed": sealed, "real_name.mobile_index": index_value,
-                  "real_name.mobile_masked": masked, "updated_at": now}})
+        {"$set": {"real_name.name": name, "real_name.verification": verification, "updated_at": now}})
     return result.matched_count == 1
+
+
+async def release_real_name(db: Db, citizen_id: str, id_number_index: str, name: str, *, masked: str,
+                            now: datetime) -> bool:
+    """Unbind a citizen from a number it holds under ``name``; only the masked facts are kept, for staff."""
+    result = await db[CITIZENS].update_one(
+        {"_id": citizen_id, "real_name.id_number_index": id_number_index, "real_name.name": name},
+        {"$set": {"real_name": None, "released_real_name": {"id_number_masked": masked, "released_at": now},
+                  "updated_at": now}})
+    return result.modified_count == 1
 
 
 async def mark_merged_if_unbound(db: Db, citizen_id: str, into: str, now: datetime) -> bool:
@@ -164,6 +183,44 @@ async def release_id_claims(db: Db, citizen_id: str, *, keep: str | None = None)
 
 async def release_id_claim(db: Db, id_number_index: str, citizen_id: str) -> None:
     await db[ID_CLAIMS].delete_one({"_id": id_number_index, "citizen_id": citizen_id})
+
+
+# ---------------------------------------------------------------------------------------------- verifications
+async def take_verification_quota(db: Db, key: str, limit: int, expires_at: datetime) -> bool:
+    """Count one verification under ``key`` (a citizen and a day); False once ``limit`` are counted."""
+    try:
+        await db[VERIFICATION_QUOTAS].insert_one({"_id": key, "count": 1, "expires_at": expires_at})
+        return True
+    except DuplicateKeyError:
+        pass
+    result = await db[VERIFICATION_QUOTAS].update_one({"_id": key, "count": {"$lt": limit}}, {"$inc": {"count": 1}})
+    return result.modified_count == 1
+
+
+async def insert_verification(db: Db, verification: Verification) -> None:
+    await db[VERIFICATIONS].insert_one(verification.to_doc())
+
+
+async def get_verification(db: Db, verification_id: str) -> Verification | None:
+    doc = await db[VERIFICATIONS].find_one({"_id": verification_id})
+    return Verification.from_doc(doc) if doc else None
+
+
+async def move_verification(db: Db, verification_id: str, from_state: VerificationState,
+                            to_state: VerificationState, now: datetime) -> bool:
+    """Move a verification on, only from the state it was read in (so exactly one request uses it)."""
+    result = await db[VERIFICATIONS].update_one({"_id": verification_id, "state": from_state.value},
+                                                {"$set": {"state": to_state.value, "updated_at": now}})
+    return result.modified_count == 1
+
+
+async def use_face_result_once(db: Db, digest: str, now: datetime, expires_at: datetime) -> bool:
+    """True the first time a face check's result (by digest) is used, False ever after."""
+    try:
+        await db[USED_FACE_RESULTS].insert_one({"_id": digest, "used_at": now, "expires_at": expires_at})
+        return True
+    except DuplicateKeyError:
+        return False
 
 
 # ---------------------------------------------------------------------------------------------- sessions

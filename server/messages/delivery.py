@@ -11,7 +11,8 @@ before the outcome is stored leaves it ``sending``; once the lease expires anoth
 The alternative (mark it sent before calling) would lose messages instead, which the citizen cannot notice.
 A message spends at most one consent: the consent notes the message in the write that spends it, and the
 message then records it as reserved (``consent: reserved``), so neither a retry nor a worker that died in
-between spends a second one (server.messages.consents).
+between spends a second one (server.messages.consents). Only consents of the account the message goes to
+are spent: the identity the relay chose for it (``identity_id``; ``identity_for_message``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from server.clock import CHINA_TIME
 from server.messages import repository
 from server.messages.backoff import retry_delay
-from server.messages.consents import consent_reserved, take_consent
+from server.messages.consents import consent_reserved, identity_for_message, take_consent
 from server.messages.kinds import MessageKind, template_fields
 from server.messages.senders import Outcome, SendResult, sender_for
 from server.messages.templates import progress_templates
@@ -54,16 +55,16 @@ async def deliver_message(deps: Deps, message: dict[str, Any], holder: str) -> s
     recipient = message.get("recipient")
     if message.get("consent") != "reserved":
         recipient = None
-        if message.get("citizen_id"):
-            recipient = await take_consent(deps, message["citizen_id"], message["channel"], template.template_id,
-                                           message["_id"])
-        if recipient is None:
+        identity = await identity_for_message(deps, message.get("citizen_id"), message["channel"],
+                                              message.get("identity_id"))
+        if identity is not None:
+            recipient = await take_consent(deps, identity, template.template_id, message["_id"])
+        if identity is None or recipient is None:
             await _finish(deps, message, holder, "no_consent", "no consent left for this template")
             return "no_consent"
         # Lost the lease meanwhile: the note stays, so the worker that holds the message now spends nothing.
-        if await repository.mark_consent_reserved(deps.db, message["_id"], holder, recipient):
-            await consent_reserved(deps, message["citizen_id"], message["channel"], template.template_id,
-                                   message["_id"])
+        if await repository.mark_consent_reserved(deps.db, message["_id"], holder, identity.id, recipient):
+            await consent_reserved(deps, identity.id, template.template_id, message["_id"])
     kind = MessageKind(message["kind"])
     fields = template_fields(kind, {**message, "queued_at_text": _time_text(message.get("queued_at"))})
     try:

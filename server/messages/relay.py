@@ -10,7 +10,9 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from server.identity.models import CitizenIdentity
 from server.messages import repository
+from server.messages.consents import identity_for_message
 from server.messages.outbox import outbox_of
 from server.open.events import relay_app_event
 from server.worker.registry import job
@@ -22,11 +24,14 @@ _BATCH = 200
 _BUDGET_SECONDS = 20.0
 
 
-def message_from_outbox(case: dict[str, Any], entry: dict[str, Any], now: Any) -> dict[str, Any]:
+def message_from_outbox(case: dict[str, Any], entry: dict[str, Any], now: Any,
+                        identity_id: str | None = None) -> dict[str, Any]:
+    """``identity_id``: the account the message goes to, whose consents it spends (``identity_for_message``);
+    None leaves the choice to delivery."""
     return {
         "_id": entry["id"], "case_id": case["_id"], "case_number": case["number"],
         "guide_name": case["guide"]["name"], "citizen_id": case["applicant"].get("citizen_id"),
-        "channel": case["channel"], "kind": entry["kind"], "data": entry.get("data") or {},
+        "channel": case["channel"], "identity_id": identity_id, "kind": entry["kind"], "data": entry.get("data") or {},
         "history_seq": entry.get("history_seq"), "queued_at": entry.get("queued_at") or now,
         "created_at": now, "status": "pending", "attempts": 0, "next_attempt_at": now,
         "lease_until": repository.FREE, "lease_holder": None, "consent": "none", "recipient": None,
@@ -45,12 +50,16 @@ async def relay_outboxes(deps: Deps) -> dict[str, Any]:
         progressed = False
         for case in cases:
             ids = set()
+            identity: CitizenIdentity | None = None
             for entry in outbox_of(case):
                 if entry.get("target") == "app":
                     stored = await relay_app_event(deps, case, entry)
                 else:
-                    stored = await repository.insert_message_once(deps.db,
-                                                                  message_from_outbox(case, entry, deps.clock.now()))
+                    # Chosen once here, so that every attempt at the message spends from the same account.
+                    identity = identity or await identity_for_message(
+                        deps, case["applicant"].get("citizen_id"), case["channel"], case.get("identity_id"))
+                    message = message_from_outbox(case, entry, deps.clock.now(), identity.id if identity else None)
+                    stored = await repository.insert_message_once(deps.db, message)
                 relayed += int(stored)
                 ids.add(entry["id"])
             if await repository.drop_relayed_outbox(deps.db, case["_id"], case["version"], ids):

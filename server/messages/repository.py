@@ -14,6 +14,8 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from server.identity.models import CitizenIdentity
+from server.identity.repository import IDENTITIES
 from server.mongo.indexes import IndexSpec, index
 from server.mongo.leasing import lease_next_due
 
@@ -27,6 +29,9 @@ INDEXES: list[IndexSpec] = [
     index(MESSAGES, ("status", 1), ("next_attempt_at", 1)),
     index(MESSAGES, ("case_id", 1), ("created_at", 1)),
     index(CONSENTS, ("citizen_id", 1), ("channel", 1)),
+    index(CONSENTS, ("identity_id", 1)),
+    # Finding old-format consents by the account they went to (adopt_legacy_consents).
+    index(CONSENTS, ("channel", 1), ("recipient", 1)),
     index("cases", ("outbox_pending", 1)),
 ]
 
@@ -36,7 +41,8 @@ INDEXES: list[IndexSpec] = [
 
 async def cases_with_outbox(db: Db, limit: int) -> list[dict[str, Any]]:
     cursor = db.cases.find({"outbox_pending": {"$gt": 0}}, {"_id": 1, "version": 1, "outbox": 1, "number": 1,
-                                                            "guide": 1, "applicant": 1, "channel": 1})
+                                                            "guide": 1, "applicant": 1, "channel": 1,
+                                                            "identity_id": 1})
     return [case async for case in cursor.limit(limit)]
 
 
@@ -72,10 +78,12 @@ async def lease_next_message(db: Db, holder: str, now: datetime, lease_until: da
     return await lease_next_due(db[MESSAGES], holder, now, lease_until)
 
 
-async def mark_consent_reserved(db: Db, message_id: str, holder: str, recipient: str) -> bool:
-    """Record the consent the message took, only while this worker still holds the message."""
+async def mark_consent_reserved(db: Db, message_id: str, holder: str, identity_id: str, recipient: str) -> bool:
+    """Record the consent the message took (whose and where it goes), only while this worker still holds
+    the message."""
     result = await db[MESSAGES].update_one({"_id": message_id, "lease_holder": holder},
-                                           {"$set": {"consent": "reserved", "recipient": recipient}})
+                                           {"$set": {"consent": "reserved", "identity_id": identity_id,
+                                                     "recipient": recipient}})
     return result.matched_count == 1
 
 
@@ -107,6 +115,9 @@ async def any_unfinished_message(db: Db) -> bool:
 
 
 # ---------------------------------------------------------------- consents
+# One document per identity (a provider account) and template, ``_id`` ``identity_id:template_id``; it keeps
+# ``citizen_id`` as a link that a merge moves. Older documents were per citizen, channel and template
+# (``citizen_id:channel:template_id``, no ``identity_id``); ``adopt_legacy_consents`` converts them.
 
 
 async def add_one_time_consents(db: Db, consent_id: str, fields: dict[str, Any], count: int) -> None:
@@ -146,5 +157,54 @@ def _spending_key(message_id: str) -> str:
     return hashlib.sha1(message_id.encode("utf-8"), usedforsecurity=False).hexdigest()[:20]
 
 
-async def consents_of(db: Db, citizen_id: str) -> list[dict[str, Any]]:
-    return [consent async for consent in db[CONSENTS].find({"citizen_id": citizen_id})]
+async def consents_of_identity(db: Db, identity_id: str) -> list[dict[str, Any]]:
+    return [consent async for consent in db[CONSENTS].find({"identity_id": identity_id}).sort("template_id", 1)]
+
+
+async def repoint_consents(db: Db, from_citizen: str, to_citizen: str) -> None:
+    """A merge: the consents stay with their identities, only the citizen they link to changes."""
+    await db[CONSENTS].update_many({"citizen_id": from_citizen}, {"$set": {"citizen_id": to_citizen}})
+
+
+def consent_key(identity_id: str, template_id: str) -> str:
+    return f"{identity_id}:{template_id}"
+
+
+async def adopt_legacy_consents(db: Db, identity: CitizenIdentity) -> None:
+    """Move old-format consents whose recipient is this identity's account to the identity's own documents.
+
+    An old document's count may include consents other accounts of the citizen gave (that was the bug);
+    they all went to its recipient, so the recipient's identity is the fairest owner. Safe to repeat and to
+    run concurrently: the new document notes the old one in the write that adds its count, so a second run
+    adds nothing (an upsert that finds the note answers DuplicateKey), and the old one goes afterwards.
+    """
+    legacy = db[CONSENTS].find({"channel": identity.channel.value, "recipient": identity.subject,
+                                "identity_id": {"$exists": False}})
+    async for old in legacy:
+        adopted = f"adopted.{_spending_key(old['_id'])}"
+        fields: dict[str, Any] = {
+            "identity_id": identity.id, "citizen_id": identity.citizen_id, "channel": identity.channel.value,
+            "template_id": old["template_id"], "recipient": identity.subject, "updated_at": old.get("updated_at"),
+            adopted: old["_id"]}
+        # A message whose worker died after spending the old consent must find its note on the new one.
+        fields.update({f"spending.{key}": value for key, value in (old.get("spending") or {}).items()})
+        if old.get("long_term"):
+            fields["long_term"] = old["long_term"]
+        new_id = consent_key(identity.id, old["template_id"])
+        try:
+            await db[CONSENTS].update_one({"_id": new_id, adopted: {"$exists": False}},
+                                          {"$set": fields, "$inc": {"remaining": int(old.get("remaining") or 0)}},
+                                          upsert=True)
+        except DuplicateKeyError:
+            pass  # adopted before; only the removal was left
+        await db[CONSENTS].delete_one({"_id": old["_id"], "identity_id": {"$exists": False}})
+
+
+# ---------------------------------------------------------------- identities, as messages choose them
+
+
+async def last_used_identity(db: Db, citizen_id: str, channel: str) -> CitizenIdentity | None:
+    """The citizen's identity on ``channel`` that logged in last (ties: the newer one)."""
+    doc = await db[IDENTITIES].find_one({"citizen_id": citizen_id, "channel": channel},
+                                        sort=[("last_login_at", -1), ("created_at", -1), ("_id", -1)])
+    return CitizenIdentity.from_doc(doc) if doc else None

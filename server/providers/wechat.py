@@ -1,4 +1,5 @@
-"""WeChat mini-program server API: login (``jscode2session``) and, through wechatpy, the access token.
+"""WeChat mini-program server API: login (``jscode2session``), the access token through wechatpy, and the
+result of a 人脸核身 face check (``cityservice/face/identify/getinfo``).
 
 wechatpy is synchronous, so every call runs in a worker thread. Its base URLs are class attributes and
 the access-token URL is hard-coded in ``fetch_access_token``; ``_PointedClient`` overrides both per
@@ -26,6 +27,9 @@ log = logging.getLogger("yiwang.providers.wechat")
 # configuration, must act (log in again), so these answer 401 rather than 502.
 _CODE_ERRORS = {40029, 40163, 40226}
 _TIMEOUT_SECONDS = 10
+# Errors of our side or of WeChat's (credentials, access token, quota, busy), not of the verify_result: they
+# answer 502 and leave the verification usable. Any other errcode of getinfo means "this result proves nothing".
+_SERVICE_ERRORS = {-1, 40001, 40002, 40013, 40014, 41001, 42001, 45009, 48001, 50001, 61024}
 # What wechatpy's HTTP layer raises when WeChat cannot be reached or answers garbage: requests' errors are
 # OSErrors, and an unparsable body is a ValueError.
 _UNREACHABLE = (OSError, ValueError)
@@ -51,8 +55,23 @@ class WechatLogin:
     session_key: str = field(repr=False)
 
 
+@dataclass(frozen=True)
+class FaceIdentification:
+    """What ``getinfo`` says about a ``verifyResult``. ``errcode`` is WeChat's (0: the fields are filled in);
+    ``identify_ret`` 0 means the face matched the person named; the digests are hex MD5s, compared lowercase."""
+
+    errcode: int
+    identify_ret: int | None = None
+    openid: str | None = None
+    id_card_number_md5: str | None = None
+    name_utf8_md5: str | None = None
+    finish_time: int | None = None  # Unix seconds
+
+
 class WechatApi(Protocol):
     app_id: str
+
+    async def face_identification(self, verify_result: str) -> FaceIdentification: ...
 
     async def code_to_session(self, js_code: str) -> WechatLogin: ...
 
@@ -84,6 +103,7 @@ class WechatMiniProgram:
         self.api_base = api_base
         # One client per process keeps wechatpy's cached access token between calls.
         self._client = _PointedClient(app_id, app_secret, api_base)
+        self._face_info_url = f"{api_base.rstrip('/')}/cityservice/face/identify/getinfo"
 
     async def code_to_session(self, js_code: str) -> WechatLogin:
         result = await self._call(self._client.wxa.code_to_session, js_code)
@@ -94,6 +114,27 @@ class WechatMiniProgram:
         return WechatLogin(app_id=self.app_id, openid=openid,
                            unionid=unionid if isinstance(unionid, str) and unionid else None,
                            session_key=str(result.get("session_key", "")))
+
+    async def face_identification(self, verify_result: str) -> FaceIdentification:
+        """The outcome of the face check that produced ``verify_result`` (wx.startFacialRecognitionVerify)."""
+        try:
+            result = await asyncio.to_thread(self._client.post, self._face_info_url,
+                                             data={"verify_result": verify_result})
+        except WeChatClientException as exc:
+            errcode = _as_int(exc.errcode)
+            if errcode is None or errcode in _SERVICE_ERRORS:
+                log.warning("WeChat face getinfo error: errcode %s", errcode)
+                raise WechatUpstreamError(wechat_errcode=errcode) from None
+            return FaceIdentification(errcode=errcode)
+        except _UNREACHABLE as exc:
+            log.warning("WeChat API unreachable: %s", type(exc).__name__)
+            raise WechatUnavailable() from None
+        if not isinstance(result, dict):
+            raise WechatUpstreamError()
+        return FaceIdentification(
+            errcode=_as_int(result.get("errcode", 0)) or 0, identify_ret=_as_int(result.get("identify_ret")),
+            openid=_text(result.get("openid")), id_card_number_md5=_lower(result.get("id_card_number_md5")),
+            name_utf8_md5=_lower(result.get("name_utf8_md5")), finish_time=_as_int(result.get("finish_time")))
 
     async def send_subscribe_message(self, openid: str, template_id: str, data: dict[str, Any],
                                      page: str | None) -> int:
@@ -130,6 +171,15 @@ def _as_int(value: object) -> int | None:
         return int(str(value))
     except ValueError:
         return None
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _lower(value: object) -> str | None:
+    text = _text(value)
+    return text.lower() if text else None
 
 
 def live_wechat(settings: Settings) -> WechatMiniProgram:

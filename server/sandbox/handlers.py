@@ -2,7 +2,7 @@
 
 The WeChat and Alipay endpoints speak those providers' formats, not ours: they take any extra
 parameters, answer errors the providers' way, and are left out of the OpenAPI document. The code-minting
-endpoints are the sandbox's own test controls.
+endpoints are the sandbox's own test controls (those of the identity checks: ``identity_handlers``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from server.http.api import Route, endpoint, obj, string
 from server.http.base import BaseHandler
 from server.sandbox import login_codes
 from server.sandbox.alipay import AlipayGatewaySimulator
+from server.sandbox.identity_handlers import identity_check_routes
 from server.sandbox.keys import sandbox_key_store
 from server.sandbox.payment_handlers import payment_routes
 from server.sandbox.wechat import WechatSimulator
@@ -76,12 +77,14 @@ class MintCodeHandler(BaseHandler):
 def routes(settings: Settings) -> list[Route]:
     if settings.mode != "sandbox":
         return []
-    wechat = {"wechat": WechatSimulator(settings)}
+    wechat_simulator = WechatSimulator(settings)
+    wechat = {"wechat": wechat_simulator}
     key_store = sandbox_key_store(settings.var_dir)
     alipay_simulator = AlipayGatewaySimulator(settings, key_store)
     alipay = {"alipay": alipay_simulator}
     return [
         *payment_routes(PREFIX, WechatpaySimulator(settings, key_store), alipay_simulator),
+        *identity_check_routes(PREFIX, wechat_simulator),
         Route(f"{PREFIX}/wechat/cgi-bin/token", WechatTokenHandler, wechat, documented=False),
         Route(f"{PREFIX}/wechat/sns/jscode2session", WechatCodeToSessionHandler, wechat, documented=False),
         Route(f"{PREFIX}/wechat/codes", MintCodeHandler, documented=False),

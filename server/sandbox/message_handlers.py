@@ -7,12 +7,14 @@ sandbox's own test controls: what was received, and how the next messages should
 
 from __future__ import annotations
 
-from server import jsonutil
+from typing import Any
+
 from server.http.api import Route, array, boolean, endpoint, integer, nullable, obj, string
 from server.http.base import BaseHandler
 from server.sandbox import messages, messages_repo
 from server.sandbox.handlers import PREFIX
 from server.sandbox.wechat import WechatSimulator
+from server.sandbox.wechat_api import WechatApiHandler
 from server.settings import Settings
 
 _CHANNEL = string(enum=["wechat", "alipay"])
@@ -25,23 +27,9 @@ _RECEIVED = obj({"channel": _CHANNEL, "recipient": string(), "template_id": stri
                  "received_at": string()}, additional=True)
 
 
-class WechatSubscribeSendHandler(BaseHandler):
-    def initialize(self, wechat: WechatSimulator) -> None:
-        self.wechat = wechat
-
-    async def post(self) -> None:
-        token = self.get_query_argument("access_token", "")
-        if not self.wechat.access_token_valid(self.deps.clock, token):
-            answer = {"errcode": 40001, "errmsg": "invalid credential, access_token is invalid or not latest"}
-        else:
-            try:
-                body = jsonutil.loads(self.raw_body)
-            except ValueError:
-                body = None
-            answer = (await messages.wechat_subscribe_send(self.deps.settings, self.deps.db, self.deps.clock, body)
-                      if isinstance(body, dict) else {"errcode": 47001, "errmsg": "data format error"})
-        self.set_header("Content-Type", "application/json; charset=utf-8")
-        self.finish(jsonutil.dumps(answer))
+class WechatSubscribeSendHandler(WechatApiHandler):
+    async def answer(self, body: dict[str, Any]) -> dict[str, Any]:
+        return await messages.wechat_subscribe_send(self.deps.settings, self.deps.db, self.deps.clock, body)
 
 
 class BehaviourHandler(BaseHandler):

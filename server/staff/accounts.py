@@ -16,7 +16,7 @@ from server.staff.errors import (
     StaffUserNotFound,
     UsernameTaken,
 )
-from server.staff.lockout import count_failure, ensure_not_locked
+from server.staff.lockout import attempt_failed, ensure_not_locked, forget_failures, reserve_attempt
 from server.staff.models import StaffUser
 from server.staff.passwords import Passwords, check_password_policy
 from server.staff.principal import StaffPrincipal
@@ -127,9 +127,16 @@ async def change_own_password(deps: Deps, principal: StaffPrincipal, current_pas
     """
     user = await get_user(deps, principal.user_id)
     ensure_not_locked(deps, user)
-    if not await Passwords.from_settings(deps.settings).verify(user.password_hash, current_password):
-        await count_failure(deps, user.id)
+
+    async def reserve() -> None:
+        await reserve_attempt(deps, user.id)
+
+    # Counted before the check, like a login: parallel guesses from a stolen session stop at the limit.
+    if not await Passwords.from_settings(deps.settings).verify(user.password_hash, current_password,
+                                                               reserve=reserve):
+        await attempt_failed(deps, user.id)
         raise CurrentPasswordWrong()
+    await forget_failures(deps, user.id)
     await _store_password(deps, user, new_password)
     await repo.delete_user_sessions(deps.db, user.id, keep=principal.session_id)
 

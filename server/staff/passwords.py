@@ -4,22 +4,46 @@ Passwords are NFKC-normalised before hashing and checking: Chinese input methods
 full-width and half-width characters, and "ａｂｃ１２３" typed in full-width mode should be the same
 password as "abc123". Hashing takes tens to hundreds of milliseconds of CPU by design, so it always
 runs in a worker thread.
+
+Each hash also takes ``PASSWORD_MEMORY_KIB`` (64 MiB by default), and anyone can ask for one by posting a
+login. So a process computes at most ``PASSWORD_CHECKS_AT_ONCE`` at a time; a request waits at most
+``PASSWORD_CHECK_WAIT_SECONDS`` for a free slot and is then refused (503 password_checks_busy), so a burst
+can neither exhaust memory nor pile up behind the slots without end.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import unicodedata
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from server.errors import Unprocessable
+from server.errors import ServiceUnavailable, Unprocessable
 from server.settings import Settings
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
+DEFAULT_WAIT_SECONDS = 3.0
+
+# The hashing slots of this process. One set per event loop, because an asyncio primitive belongs to the
+# loop it first waits on (a process serves from one loop; the tests start one per test).
+_SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Semaphore]] = (
+    weakref.WeakKeyDictionary())
+
+
+class PasswordChecksBusy(ServiceUnavailable):
+    code = "password_checks_busy"
+    default_message = "登录的人较多，请稍后再试"
+
+    def __init__(self, *, retry_after: int = 1) -> None:
+        super().__init__(retry_after=retry_after)
+        self.headers["Retry-After"] = str(retry_after)
 
 
 class PasswordTooShort(Unprocessable):
@@ -58,10 +82,17 @@ def check_password_policy(password: str, username: str) -> None:
         raise PasswordMatchesUsername()
 
 
+def default_checks_at_once() -> int:
+    # Hashing is CPU-bound: two per core keeps the cores busy while a thread is being scheduled.
+    return 2 * (os.cpu_count() or 1)
+
+
 @dataclass(frozen=True)
 class Passwords:
     time_cost: int
     memory_kib: int
+    max_at_once: int = field(default_factory=default_checks_at_once)
+    wait_seconds: float = DEFAULT_WAIT_SECONDS
     _hasher: PasswordHasher = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -70,13 +101,25 @@ class Passwords:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Passwords:
-        return cls(time_cost=settings.password_time_cost, memory_kib=settings.password_memory_kib)
+        return cls(time_cost=settings.password_time_cost, memory_kib=settings.password_memory_kib,
+                   max_at_once=settings.password_checks_at_once or default_checks_at_once(),
+                   wait_seconds=settings.password_check_wait_seconds)
 
     async def hash(self, password: str) -> str:
-        return await asyncio.to_thread(self._hasher.hash, normalise_password(password))
+        async with self._slot():
+            return await asyncio.to_thread(self._hasher.hash, normalise_password(password))
 
-    async def verify(self, encoded: str, password: str) -> bool:
-        return await asyncio.to_thread(self._verify, encoded, normalise_password(password))
+    async def verify(self, encoded: str, password: str, *,
+                     reserve: Callable[[], Awaitable[None]] | None = None) -> bool:
+        """Whether ``password`` matches ``encoded``; 503 password_checks_busy when no slot frees up in time.
+
+        ``reserve`` runs once a slot is held, before the hash; whatever it raises ends the check. A login
+        counts its attempt there, so an attempt refused for load is never counted against the account.
+        """
+        async with self._slot():
+            if reserve is not None:
+                await reserve()
+            return await asyncio.to_thread(self._verify, encoded, normalise_password(password))
 
     async def burn(self, password: str) -> None:
         """Spend what a verification costs, so an unknown username answers as slowly as a known one."""
@@ -93,3 +136,19 @@ class Passwords:
             return self._hasher.verify(encoded, password)
         except (VerificationError, InvalidHashError):
             return False
+
+    @asynccontextmanager
+    async def _slot(self) -> AsyncIterator[None]:
+        of_loop = _SLOTS.setdefault(asyncio.get_running_loop(), {})
+        slots = of_loop.get(self.max_at_once)
+        if slots is None:
+            slots = of_loop[self.max_at_once] = asyncio.Semaphore(self.max_at_once)
+        try:
+            async with asyncio.timeout(self.wait_seconds):
+                await slots.acquire()
+        except TimeoutError:
+            raise PasswordChecksBusy() from None
+        try:
+            yield
+        finally:
+            slots.release()

@@ -1,7 +1,8 @@
 """The ``staff_users`` and ``staff_sessions`` collections.
 
-Lock counting is one ``$inc`` per failure (never read-modify-write), so concurrent attempts are all
-counted. Session documents are keyed by the SHA-256 of the cookie value.
+Lock counting is one ``$inc`` per attempt (never read-modify-write), so concurrent attempts are all
+counted; a login takes its count before its password is checked (``reserve_password_check``).
+Session documents are keyed by the SHA-256 of the cookie value.
 """
 
 from __future__ import annotations
@@ -143,6 +144,29 @@ async def record_login_failure(db: Db, user_id: str, now: datetime) -> int:
         {"_id": user_id}, {"$inc": {"failed_logins": 1}},
         projection={"failed_logins": 1}, return_document=ReturnDocument.AFTER)
     return int(counted["failed_logins"]) if counted else 0
+
+
+async def reserve_password_check(db: Db, user_id: str, now: datetime, *, max_failures: int) -> bool:
+    """Count an attempt as failed before its password is checked; False when the account has none left.
+
+    Filter and increment are one operation, so of any number of concurrent attempts at most
+    ``max_failures`` get through, however they interleave. A right password then clears the count.
+    """
+    # A lock that has run out starts a fresh count with this attempt; exactly one of concurrent attempts
+    # can match (it clears the lock), the others go on to the counted filter below.
+    restarted = await db[USERS].find_one_and_update(
+        {"_id": user_id, "locked_until": {"$ne": None, "$lte": now}},
+        {"$set": {"failed_logins": 1, "locked_until": None}}, projection={"_id": 1})
+    if restarted is not None:
+        return True
+    reserved = await db[USERS].find_one_and_update(
+        {"_id": user_id, "locked_until": None, "failed_logins": {"$lt": max_failures}},
+        {"$inc": {"failed_logins": 1}}, projection={"_id": 1})
+    return reserved is not None
+
+
+async def clear_login_failures(db: Db, user_id: str) -> None:
+    await db[USERS].update_one({"_id": user_id}, {"$set": {"failed_logins": 0, "locked_until": None}})
 
 
 async def lock_user(db: Db, user_id: str, until: datetime, *, min_failures: int) -> None:

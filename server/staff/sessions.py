@@ -26,7 +26,7 @@ from server.settings import Settings
 from server.staff import repository as repo
 from server.staff.accounts import normalise_username
 from server.staff.errors import AccountDisabled, CsrfFailed, LoginFailed, SessionExpired, SessionInvalid
-from server.staff.lockout import count_failure, ensure_not_locked
+from server.staff.lockout import attempt_failed, ensure_not_locked, forget_failures, reserve_attempt
 from server.staff.models import StaffSession, StaffUser
 from server.staff.passwords import Passwords
 
@@ -64,12 +64,18 @@ async def login(deps: Deps, username: str, password: str) -> OpenedSession:
     if user is None:
         await passwords.burn(password)
         raise LoginFailed()
+    # Also refused by the reservation; checked here first so a locked account never waits for a hashing slot.
     ensure_not_locked(deps, user)
-    if not await passwords.verify(user.password_hash, password):
-        await count_failure(deps, user.id)
+
+    async def reserve() -> None:
+        await reserve_attempt(deps, user.id)
+
+    if not await passwords.verify(user.password_hash, password, reserve=reserve):
+        await attempt_failed(deps, user.id)
         raise LoginFailed()
     # Checked only after the password, so a disabled account is not revealed to someone guessing.
     if user.disabled:
+        await forget_failures(deps, user.id)
         raise AccountDisabled()
     now = deps.clock.now()
     await repo.record_login_success(deps.db, user.id, now)

@@ -13,7 +13,14 @@ from server.identity.citizens import ID_NUMBER_LABEL, NAME_LABEL
 from server.identity.models import IdClaim
 from server.identity.real_name import PENDING_CLAIM_SECONDS
 from tests.conftest import StartServer
-from tests.miniprogram_api.factories import OTHER_VALID_ID, VALID_ID, alipay_login, bind, wechat_login
+from tests.miniprogram_api.factories import (
+    OTHER_VALID_ID,
+    VALID_ID,
+    alipay_login,
+    bind,
+    legacy_binding,
+    wechat_login,
+)
 from tests.support.server import TestServer
 
 
@@ -136,3 +143,37 @@ async def test_one_citizen_binding_two_numbers_at_once_keeps_one(server: TestSer
     assert citizen is not None
     assert citizen.real_name is not None
     assert claims[0]["_id"] == citizen.real_name.id_number_index
+
+
+@pytest.mark.asyncio
+async def test_a_displacement_cut_short_after_the_release_is_finished_by_the_retry(server: TestServer) -> None:
+    squatter = await citizen_id(server, await wechat_login(server, "squatter"))
+    await legacy_binding(server, squatter, "李鬼")
+    # The owner's process died right after releasing the squatter's real name: the claim is still the squatter's.
+    squat = await repository.get_citizen(server.deps.db, squatter)
+    assert squat is not None
+    assert squat.real_name is not None
+    assert await repository.release_real_name(server.deps.db, squatter, id_index(server), "李鬼",
+                                              masked=squat.real_name.id_number_masked, now=server.deps.clock.now())
+
+    owner = await alipay_login(server, "owner")
+    retried = await bind(server, owner)
+    assert retried.status == 200
+    assert retried.json["id"] == await citizen_id(server, owner) != squatter
+    claim = await repository.get_id_claim(server.deps.db, id_index(server))
+    assert claim is not None
+    assert claim.citizen_id == retried.json["id"]
+
+
+@pytest.mark.asyncio
+async def test_the_owner_and_a_second_channel_displacing_a_squatter_at_once_end_as_one_citizen(
+        server: TestServer) -> None:
+    squatter = await citizen_id(server, await wechat_login(server, "squatter"))
+    await legacy_binding(server, squatter, "李鬼")
+    wechat, alipay = await wechat_login(server, "owner"), await alipay_login(server, "owner")
+    first, second = await asyncio.gather(bind(server, wechat), bind(server, alipay))
+    assert first.status == second.status == 200
+    assert first.json["id"] == second.json["id"] != squatter
+    squat = await repository.get_citizen(server.deps.db, squatter)
+    assert squat is not None
+    assert squat.real_name is None

@@ -56,12 +56,15 @@ async def test_bindings_never_log_a_whole_id_number_or_mobile(
         await bind(server, wechat),
         await bind(server, wechat),  # idempotent repeat
         await bind(server, alipay),  # joins the WeChat citizen
-        await bind(server, other, name="李四"),  # number held under another name
+        await bind(server, other, name="李四"),  # verified under a later name: the same person renamed
         await bind(server, wechat, id_number=OTHER_VALID_ID),  # already bound to another number
+        await server.post("/mp/v1/me/real-name/verifications", token=wechat,
+                          headers={"Content-Type": "application/json"},
+                          body=f'{{"name": "x", "id_number": {INVALID_ID}}}'.encode()),
         await server.post("/mp/v1/me/real-name", token=wechat, headers={"Content-Type": "application/json"},
-                          body=f'{{"name": "x", "id_number": {INVALID_ID}, "mobile": {MOBILE}}}'.encode()),
+                          body=f'{{"verification_id": "x", "mobile": {MOBILE}}}'.encode()),
     ]
-    assert [o.status for o in outcomes] == [422, 200, 200, 200, 409, 409, 422]
+    assert [o.status for o in outcomes] == [422, 200, 200, 200, 200, 409, 422, 422]
 
     formatted = output.getvalue()
     assert "/mp/v1/me/real-name" in formatted  # the capture did see the requests

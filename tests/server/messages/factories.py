@@ -8,6 +8,10 @@ from server.actor import Actor
 from server.cases import repository
 from server.cases.states import Action
 from server.cases.workflow import transition
+from server.identity import repository as identities
+from server.identity.citizens import find_citizen
+from server.identity.models import CitizenIdentity
+from server.identity.sessions import authenticate_token
 from server.messages.delivery import deliver_due_messages
 from server.messages.relay import relay_outboxes
 from server.sandbox import messages_repo
@@ -65,3 +69,34 @@ async def run_delivery(server: TestServer) -> dict[str, int]:
 
 async def received(server: TestServer, channel: str = "wechat") -> list[dict[str, Any]]:
     return await messages_repo.received(server.deps.db, channel)
+
+
+async def identity_of(server: TestServer, token: str) -> CitizenIdentity:
+    """The account (WeChat openid, Alipay user) a citizen's token was issued to."""
+    principal = await authenticate_token(server.deps, token)
+    identity = await identities.get_identity(server.deps.db, principal.identity_id)
+    assert identity is not None
+    return identity
+
+
+async def merge_into(server: TestServer, token: str, survivor_id: str) -> None:
+    """Merge the unbound citizen behind ``token`` into ``survivor_id``, as binding does when the same person
+    binds from a second account (the merge recorded, then completed on the next look-up)."""
+    merged = await identity_of(server, token)
+    assert await identities.mark_merged_if_unbound(server.deps.db, merged.citizen_id, survivor_id,
+                                                   server.deps.clock.now())
+    survivor = await find_citizen(server.deps.db, merged.citizen_id)
+    assert survivor is not None
+    assert survivor.id == survivor_id
+
+
+async def consent(server: TestServer, token: str, times: int = 1, result: str = "accept") -> dict[str, Any]:
+    """What the mini-program reports after requestSubscribeMessage, ``times`` times, for its channel's template."""
+    template_id = (await server.get("/mp/v1/messages/templates", token=token)).json["templates"][0]["template_id"]
+    response = None
+    for _ in range(times):
+        response = await server.post("/mp/v1/messages/consents", json={"results": {template_id: result}},
+                                     token=token)
+        assert response.status == 200, response.body
+    assert response is not None
+    return dict(response.json)

@@ -9,7 +9,7 @@ import pytest
 from server.cases import repository as cases
 from server.clock import FrozenClock
 from server.messages import repository
-from server.messages.consents import consent_id, take_consent
+from server.messages.consents import consent_id, identity_for_message, take_consent
 from server.messages.delivery import deliver_due_messages
 from server.messages.relay import relay_outboxes
 from server.sandbox import messages_repo
@@ -167,11 +167,13 @@ async def test_a_worker_that_died_after_spending_the_consent_does_not_cost_a_sec
     message = await repository.lease_next_message(server.deps.db, "dead-worker", now, now - timedelta(seconds=1))
     assert message is not None
     template_id = server.settings.wechat_progress_template_id
-    assert await take_consent(server.deps, citizen_id, "wechat", template_id, message["_id"]) is not None
+    identity = await identity_for_message(server.deps, citizen_id, "wechat", message["identity_id"])
+    assert identity is not None
+    assert await take_consent(server.deps, identity, template_id, message["_id"]) is not None
 
     assert await deliver_due_messages(server.deps, "next-worker") == {"sent": 1}
     assert len(await received(server)) == 1
-    consent = await repository.get_consent(server.deps.db, consent_id(citizen_id, "wechat", template_id))
+    consent = await repository.get_consent(server.deps.db, consent_id(identity.id, template_id))
     assert consent is not None
     assert consent["remaining"] == 0
     assert not consent.get("spending")  # the note went once the message recorded its consent
@@ -182,9 +184,9 @@ async def test_a_message_takes_one_consent_however_often_it_asks(start_server: S
     server = await start_server()
     _, citizen_id = await consenting_citizen(server, consents=2)
     template_id = server.settings.wechat_progress_template_id
-    recipients = {await take_consent(server.deps, citizen_id, "wechat", template_id, "case-1:1:submitted")
-                  for _ in range(3)}
-    assert len(recipients) == 1
-    assert None not in recipients
-    assert await take_consent(server.deps, citizen_id, "wechat", template_id, "case-1:2:accepted") is not None
-    assert await take_consent(server.deps, citizen_id, "wechat", template_id, "case-1:3:approved") is None
+    identity = await identity_for_message(server.deps, citizen_id, "wechat")
+    assert identity is not None
+    recipients = {await take_consent(server.deps, identity, template_id, "case-1:1:submitted") for _ in range(3)}
+    assert recipients == {identity.subject}
+    assert await take_consent(server.deps, identity, template_id, "case-1:2:accepted") is not None
+    assert await take_consent(server.deps, identity, template_id, "case-1:3:approved") is None

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from server.messages import repository
-from server.messages.consents import consent_id
+from server.messages.consents import consent_id, identity_for_message
 from server.messages.relay import relay_outboxes
 from server.sandbox import messages_repo
 from tests.conftest import StartServer
@@ -86,7 +86,9 @@ async def test_a_worker_killed_mid_batch_loses_no_message(start_server: StartSer
     assert all(count == 2 for count in duplicates.values()), duplicates
     # One consent per message, even for the one whose worker died after spending it.
     template_id = server.settings.wechat_progress_template_id
-    consent = await repository.get_consent(server.deps.db, consent_id(citizen_id, "wechat", template_id))
+    identity = await identity_for_message(server.deps, citizen_id, "wechat")
+    assert identity is not None
+    consent = await repository.get_consent(server.deps.db, consent_id(identity.id, template_id))
     assert consent is not None
     assert consent["remaining"] == 0
     assert not consent.get("spending")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
+
 import pytest
 
 from server.clock import FrozenClock
@@ -178,3 +181,17 @@ async def test_comprehensive_window_accounts_carry_domains(server: TestServer) -
     window = await signed_in_staff(server, "window.zhao", roles=["editor"])
     session = await window.get("/staff/v1/auth/session")
     assert session.json["user"]["domains"] == []
+
+
+@pytest.mark.asyncio
+async def test_parallel_wrong_current_passwords_stop_at_the_lockout_limit(start_server: StartServer) -> None:
+    server = await start_server(staff_login_max_failures=3)
+    browser = await signed_in_staff(server, "deng.ke")
+    answers = await asyncio.gather(*(
+        browser.post("/staff/v1/auth/password",
+                     json={"current_password": f"guess-{n}", "new_password": "brand-new-pass"})
+        for n in range(10)))
+    codes = Counter(answer.error_code for answer in answers)
+    assert codes == {"current_password_wrong": 3, "account_locked": 7}
+    # Locked for sign-in too, the right password included.
+    assert (await login(server, "deng.ke")).error_code == "account_locked"

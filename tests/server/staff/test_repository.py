@@ -69,3 +69,36 @@ async def test_a_lock_needs_the_failures_and_a_taken_username_is_refused(
     assert user.locked_until is None  # no recorded failures (say a login succeeded meanwhile): no lock
     assert await repo.insert_user(db, repo.NewUser(username="qian.yu", display_name="x", roles=(Role.ADMIN,),
                                                    departments=(), password_hash="h"), NOW) is None
+
+
+async def reservations(db: AsyncDatabase[dict[str, Any]], user_id: str, now: datetime, count: int) -> list[bool]:
+    return list(await asyncio.gather(*(repo.reserve_password_check(db, user_id, now, max_failures=5)
+                                       for _ in range(count))))
+
+
+@pytest.mark.asyncio
+async def test_concurrent_reservations_stop_exactly_at_the_limit(db: AsyncDatabase[dict[str, Any]]) -> None:
+    user_id = await stored_user(db)
+    await repo.record_login_failure(db, user_id, NOW)  # an earlier failure counts towards the limit
+    assert (await reservations(db, user_id, NOW, 20)).count(True) == 4
+    user = await repo.find_user(db, user_id)
+    assert user is not None
+    assert user.failed_logins == 5
+
+    await repo.clear_login_failures(db, user_id)
+    assert (await reservations(db, user_id, NOW, 20)).count(True) == 5
+
+
+@pytest.mark.asyncio
+async def test_reservations_wait_out_a_lock_and_then_start_a_fresh_count_once(
+        db: AsyncDatabase[dict[str, Any]]) -> None:
+    user_id = await stored_user(db)
+    for _ in range(5):
+        await repo.record_login_failure(db, user_id, NOW)
+    await repo.lock_user(db, user_id, NOW + timedelta(minutes=15), min_failures=5)
+    assert (await reservations(db, user_id, NOW + timedelta(minutes=14), 5)).count(True) == 0
+
+    assert (await reservations(db, user_id, NOW + timedelta(minutes=16), 12)).count(True) == 5
+    user = await repo.find_user(db, user_id)
+    assert user is not None
+    assert (user.failed_logins, user.locked_until) == (5, None)

@@ -243,3 +243,72 @@ async def test_unknown_usernames_cost_as_much_time_as_wrong_passwords(start_serv
     known = sorted([await seconds("kong.rui") for _ in range(3)])[1]
     unknown = sorted([await seconds("no.such.user") for _ in range(3)])[1]
     assert unknown > known * 0.5, (unknown, known)
+
+
+@pytest.mark.asyncio
+async def test_a_burst_of_guesses_tests_no_more_passwords_than_the_limit(start_server: StartServer) -> None:
+    server = await start_server(clock=FrozenClock(), staff_login_max_failures=5)
+    await create_staff(server, "tang.yi")
+    attempts = await asyncio.gather(*(login(server, "tang.yi", f"wrong-guess-{i:03d}") for i in range(41)))
+
+    codes = [response.error_code for response in attempts]
+    # Only 5 passwords were checked, however the 41 requests interleaved; the rest were refused unchecked.
+    assert (codes.count("login_failed"), codes.count("account_locked")) == (5, 36)
+    user = await repo.find_user_by_username(server.deps.db, "tang.yi")
+    assert user is not None
+    assert user.failed_logins == 5
+    assert user.locked_until == server.deps.clock.now() + timedelta(seconds=server.settings.staff_lockout_seconds)
+    assert (await login(server, "tang.yi")).error_code == "account_locked"
+
+
+@pytest.mark.asyncio
+async def test_the_right_password_signs_in_up_to_the_limit_and_clears_the_count(start_server: StartServer) -> None:
+    server = await start_server(clock=FrozenClock(), staff_login_max_failures=5)
+    await create_staff(server, "bai.lu")
+    for _ in range(4):
+        assert (await login(server, "bai.lu", "wrong-password")).error_code == "login_failed"
+    assert (await login(server, "bai.lu")).status == 200
+    user = await repo.find_user_by_username(server.deps.db, "bai.lu")
+    assert user is not None
+    assert (user.failed_logins, user.locked_until) == (0, None)
+
+    assert (await login(server, "bai.lu", "wrong-password")).error_code == "login_failed"
+    guesses = ["wrong-1-password", "wrong-2-password", STAFF_PASSWORD, "wrong-3-password"]
+    attempts = await asyncio.gather(*(login(server, "bai.lu", guess) for guess in guesses))
+    # Five attempts in all, so each one is checked, and the right one signs in whatever the order.
+    assert [response.status for response in attempts] == [401, 401, 200, 401]
+    user = await repo.find_user_by_username(server.deps.db, "bai.lu")
+    assert user is not None
+    assert user.locked_until is None
+
+
+@pytest.mark.asyncio
+async def test_a_disabled_account_with_the_right_password_is_not_counted_as_failing(
+        start_server: StartServer) -> None:
+    server = await start_server(clock=FrozenClock(), staff_login_max_failures=2)
+    user = await create_staff(server, "lu.xin")
+    await repo.update_profile(server.deps.db, user.id, server.deps.clock.now(), disabled=True)
+    for _ in range(3):
+        assert (await login(server, "lu.xin")).error_code == "account_disabled"
+    stored = await repo.find_user(server.deps.db, user.id)
+    assert stored is not None
+    assert (stored.failed_logins, stored.locked_until) == (0, None)
+
+
+@pytest.mark.asyncio
+async def test_logins_beyond_the_hashing_slots_are_refused_busy_and_not_counted(start_server: StartServer) -> None:
+    # One slot, no wait, and a hash slow enough that the other requests arrive while it runs.
+    server = await start_server(clock=FrozenClock(), staff_login_max_failures=100, password_checks_at_once=1,
+                                password_check_wait_seconds=0, password_time_cost=2,
+                                password_memory_kib=32 * 1024)
+    await create_staff(server, "qin.an")
+    attempts = await asyncio.gather(*(login(server, "qin.an", f"wrong-{i}-password") for i in range(8)))
+
+    codes = [response.error_code for response in attempts]
+    assert set(codes) == {"login_failed", "password_checks_busy"}
+    busy = attempts[codes.index("password_checks_busy")]
+    assert (busy.status, busy.headers["Retry-After"]) == (503, "1")
+    user = await repo.find_user_by_username(server.deps.db, "qin.an")
+    assert user is not None
+    assert user.failed_logins == codes.count("login_failed")
+    assert (await login(server, "qin.an")).status == 200  # the slot is free again
