@@ -130,22 +130,6 @@ async def upgrade_password_hash(db: Db, user_id: str, old_hash: str, new_hash: s
                                {"$set": {"password_hash": new_hash}})
 
 
-async def record_login_failure(db: Db, user_id: str, now: datetime) -> int:
-    """Count one failed attempt atomically and return the consecutive failures so far."""
-    # A lock that has run out starts a fresh count. Of concurrent failures exactly one can match this
-    # filter (it clears the lock); the others fall through to the $inc, so no failure is lost.
-    restarted = await db[USERS].find_one_and_update(
-        {"_id": user_id, "locked_until": {"$ne": None, "$lte": now}},
-        {"$set": {"failed_logins": 1, "locked_until": None}},
-        projection={"failed_logins": 1}, return_document=ReturnDocument.AFTER)
-    if restarted is not None:
-        return 1
-    counted = await db[USERS].find_one_and_update(
-        {"_id": user_id}, {"$inc": {"failed_logins": 1}},
-        projection={"failed_logins": 1}, return_document=ReturnDocument.AFTER)
-    return int(counted["failed_logins"]) if counted else 0
-
-
 async def reserve_password_check(db: Db, user_id: str, now: datetime, *, max_failures: int) -> bool:
     """Count an attempt as failed before its password is checked; False when the account has none left.
 

@@ -34,6 +34,12 @@ def id_index(server: TestServer, number: str = VALID_ID) -> str:
     return str(server.deps.pii.blind_index(ID_NUMBER_LABEL, number))
 
 
+async def claim_holder(server: TestServer) -> str | None:
+    """The citizen that holds the test ID number's claim, if any."""
+    claim = await repository.get_id_claim(server.deps.db, id_index(server))
+    return claim.citizen_id if claim else None
+
+
 async def crash_after_claim(server: TestServer, holder: str, name: str = "张三丰",
                             number: str = VALID_ID) -> None:
     """The state a binding leaves when the process dies right after claiming the number."""
@@ -50,9 +56,7 @@ async def test_a_binding_cut_short_after_the_claim_is_finished_by_the_retry(serv
     response = await bind(server, token)
     assert response.status == 200
     assert response.json["id"] == me
-    claim = await repository.get_id_claim(server.deps.db, id_index(server))
-    assert claim is not None
-    assert claim.citizen_id == me
+    assert await claim_holder(server) == me
 
 
 @pytest.mark.asyncio
@@ -83,9 +87,7 @@ async def test_an_abandoned_claim_under_another_name_blocks_only_for_a_while(sta
     late = await bind(server, token)
     assert late.status == 200
     assert late.json["id"] == await citizen_id(server, token) != abandoned
-    claim = await repository.get_id_claim(server.deps.db, id_index(server))
-    assert claim is not None
-    assert claim.citizen_id == late.json["id"]
+    assert await claim_holder(server) == late.json["id"]
 
 
 @pytest.mark.asyncio
@@ -160,9 +162,7 @@ async def test_a_displacement_cut_short_after_the_release_is_finished_by_the_ret
     retried = await bind(server, owner)
     assert retried.status == 200
     assert retried.json["id"] == await citizen_id(server, owner) != squatter
-    claim = await repository.get_id_claim(server.deps.db, id_index(server))
-    assert claim is not None
-    assert claim.citizen_id == retried.json["id"]
+    assert await claim_holder(server) == retried.json["id"]
 
 
 @pytest.mark.asyncio
